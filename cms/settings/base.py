@@ -1,0 +1,202 @@
+"""Settings shared by every environment. Values that differ come from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("CMS_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database_config():
+    """DATABASE_URL when set (production, CI, a developer's own server), else the embedded one."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CMS_CONN_MAX_AGE", "0")))
+    else:
+        from cms.embedded_db import database_settings
+
+        config = database_settings()
+    # django-tenants sets search_path per tenant on this backend.
+    config["ENGINE"] = "django_tenants.postgresql_backend"
+    config.setdefault("TEST", {})
+    return config
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = False
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+# --- Apps: the shared/tenant split (see docs/architecture.md) ---------------------------------
+# contenttypes, auth, the user model, wagtail.users and sessions live in the public schema only:
+# having contenttypes or auth in both lists breaks permissions. Every wagtail* app and taggit
+# live in each site's schema only.
+SHARED_APPS = [
+    "django_tenants",
+    "sites",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "wagtail.users",
+]
+TENANT_APPS = [
+    "cms",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "sites.Tenant"
+TENANT_DOMAIN_MODEL = "sites.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "cms.urls_public"
+# The template schema every new site is copied from; a real tenant, migrated on every deploy.
+CMS_TEMPLATE_SCHEMA = "site_template"
+# How readers reach the sites: absolute URLs (Wagtail Site records, the directory page) use these.
+CMS_PUBLIC_SCHEME = os.environ.get("CMS_PUBLIC_SCHEME", "http")
+CMS_PUBLIC_PORT = os.environ.get("CMS_PUBLIC_PORT", "")
+# The host of the public schema: a directory of the cluster's sites, no Wagtail screens.
+CMS_CLUSTER_HOST = os.environ.get("CMS_CLUSTER_HOST", "cluster.localhost")
+TENANT_LIMIT_SET_CALLS = True
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASES = {"default": database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+MIDDLEWARE = [
+    "sites.middleware.SiteMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sites.middleware.TenantRedirectMiddleware",
+]
+
+ROOT_URLCONF = "cms.urls"
+WSGI_APPLICATION = "cms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "cms" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+# --- Users and login ----------------------------------------------------------------------------
+AUTH_USER_MODEL = "sites.User"
+# Only the groups bound to the site being served (or cluster-wide groups) count: Django model
+# permissions are global, so without this an editor of one site could open every site's admin.
+AUTHENTICATION_BACKENDS = ["sites.auth.SiteScopedBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "wagtailadmin_login"
+# Lockout: this many failures in the window lock the user name (or the client IP) for the window.
+CMS_LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("CMS_LOGIN_MAX_FAILURES_PER_USER", "5"))
+CMS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("CMS_LOGIN_MAX_FAILURES_PER_IP", "20"))
+CMS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("CMS_LOGIN_LOCKOUT_SECONDS", "900"))
+
+# Single sign-on: sessions live in the public schema, and the cookie is set on the cluster's
+# parent domain, so one login is valid on every site host and logout ends it everywhere.
+CMS_PARENT_DOMAIN = os.environ.get("CMS_PARENT_DOMAIN", "")
+SESSION_COOKIE_DOMAIN = f".{CMS_PARENT_DOMAIN}" if CMS_PARENT_DOMAIN else None
+CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
+SESSION_COOKIE_NAME = "cms_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+
+# --- Language and time: Chinese first -----------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+DATETIME_FORMAT = "Y-m-d H:i"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+DATE_FORMAT = "Y-m-d"
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
+
+# --- Files --------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("CMS_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    # Stored names carry the site's schema, so a file's URL is right from any site's context.
+    "default": {"BACKEND": "sites.storage.SiteFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Cache: every key carries the schema ---------------------------------------------------------
+# Without the schema in the key, Wagtail's cached site root paths leaked one site's host into
+# another site's URLs.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+# --- Wagtail ------------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = "政务网站集群"
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "phone", "organisation"]
+# Background tasks (search index, reference index) carry no schema: run them immediately.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CMS_LOG_LEVEL", "WARNING")},
+}
+
+CMS_DEMO_PASSWORD = os.environ.get("CMS_DEMO_PASSWORD", "Demo-2026-cms")

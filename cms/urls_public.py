@@ -1,0 +1,16 @@
+"""URLs of the public-schema host: the cluster directory only, no Wagtail screens."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import path
+
+from sites import views as site_views
+
+urlpatterns = [
+    path("healthz", site_views.healthz, name="healthz"),
+    path("", site_views.cluster_directory, name="cluster_directory"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "sites.views.not_found"

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from sites.demo import DEMO_USERS
+from sites.models import Tenant
+
+
+class Command(BaseCommand):
+    help = "列出站点地址和演示账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default=settings.CMS_PUBLIC_PORT or "8000")
+
+    def handle(self, *args, **options):
+        port = options["port"]
+        self.stdout.write("\n站点（后台在每个地址后加 /admin/）：")
+        for tenant in Tenant.objects.sites().prefetch_related("domains").order_by("id"):
+            hosts = ", ".join(f"http://{d.domain}:{port}/" for d in tenant.domains.all() if not d.is_admin_host)
+            self.stdout.write(f"  {tenant.name:<16} {hosts}  [{tenant.get_status_display()}]")
+        self.stdout.write(f"  站点导航          http://{settings.CMS_CLUSTER_HOST}:{port}/")
+        self.stdout.write(f"\n演示账号（密码均为 {settings.CMS_DEMO_PASSWORD}）：")
+        for username, full_name, roles in DEMO_USERS[:6] + DEMO_USERS[-1:]:
+            what = "、".join(f"{code or '全站群'} {role.label}" for code, role in roles)
+            self.stdout.write(f"  {username:<16} {full_name}（{what}）")
+        self.stdout.write("  …… 每个站点都有 <代码>_admin / _editor / _reviewer / _secrecy\n")

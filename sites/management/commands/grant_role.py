@@ -1,0 +1,49 @@
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from sites.models import Role
+from sites.roles import RoleError, grant_role, site_by_code
+
+ROLE_CHOICES = [str(role.label) for role in Role] + list(Role.values)
+
+
+class Command(BaseCommand):
+    help = "授予用户在某站点的角色（网站办角色不指定站点）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", required=True)
+        parser.add_argument("--site", help="站点代码")
+        parser.add_argument("--role", required=True, choices=ROLE_CHOICES)
+        parser.add_argument("--create", action="store_true", help="用户不存在时创建")
+        parser.add_argument("--name", default="", help="姓名（与 --create 一起用）")
+        parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取新用户的密码")
+
+    def handle(self, *args, **options):
+        role = Role.from_label(options["role"])
+        User = get_user_model()
+        try:
+            with transaction.atomic():
+                tenant = site_by_code(options["site"]) if options["site"] else None
+                user = User.objects.filter(username=options["user"]).first()
+                if user is None:
+                    if not options["create"]:
+                        raise CommandError(f"用户“{options['user']}”不存在（要创建请加 --create）。")
+                    user = User(username=options["user"], full_name=options["name"])
+                    if options["password_stdin"]:
+                        password = sys.stdin.readline().rstrip("\n")
+                        validate_password(password, user)
+                        user.set_password(password)
+                    else:
+                        user.set_unusable_password()
+                    user.save()
+                grant_role(user, role, tenant)
+        except (RoleError, ValidationError) as exc:
+            message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            raise CommandError(message) from exc
+        where = f"站点 {tenant.code}" if tenant else "全站群"
+        self.stdout.write(self.style.SUCCESS(f"已授予 {user.username} {where} 的“{role.label}”角色"))

@@ -1,0 +1,277 @@
+"""Sites (tenants), their hosts, the cluster's users, per-site roles and the audit log.
+
+Everything here lives in the public schema.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+SITE_CODE_RE = re.compile(r"^[a-z][a-z0-9]{1,29}$")
+# RFC 1123 labels; underscores make Django's host validation reject every request.
+HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def validate_site_code(value):
+    if not SITE_CODE_RE.match(value or ""):
+        raise ValidationError(
+            _("站点代码“%(code)s”无效：须以小写字母开头，只含小写字母和数字，2–30 个字符。"),
+            params={"code": value},
+        )
+    if value in {"public", "site_template", "www", "admin", "api", "static", "media"}:
+        raise ValidationError(_("站点代码“%(code)s”是保留字，请换一个。"), params={"code": value})
+
+
+def validate_host(value):
+    if not HOST_RE.match(value or ""):
+        raise ValidationError(
+            _("域名“%(host)s”无效：只能使用小写字母、数字、连字符和点，不能使用下划线。"),
+            params={"host": value},
+        )
+
+
+class SiteKind(models.TextChoices):
+    PORTAL = "portal", _("门户网站")
+    DEPARTMENT = "department", _("部门网站")
+    COUNTY = "county", _("县（市）门户")
+    DISTRICT = "district", _("区门户")
+    TOPIC = "topic", _("专题网站")
+
+
+class SiteStatus(models.TextChoices):
+    ACTIVE = "active", _("运行中")
+    SUSPENDED = "suspended", _("暂停访问")
+    ARCHIVED = "archived", _("已归档")
+
+
+class TenantQuerySet(models.QuerySet):
+    def sites(self):
+        """Real sites: neither the public schema nor the provisioning template."""
+        return self.exclude(schema_name__in=[settings.PUBLIC_SCHEMA_NAME, settings.CMS_TEMPLATE_SCHEMA])
+
+    def serving(self):
+        return self.sites().filter(status=SiteStatus.ACTIVE)
+
+
+class Tenant(TenantMixin):
+    """One government website of the cluster, with the data the national checks require."""
+
+    name = models.CharField(_("网站名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    code = models.CharField(_("站点代码"), max_length=30, unique=True, validators=[validate_site_code])
+    kind = models.CharField(_("类型"), max_length=20, choices=SiteKind.choices, default=SiteKind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级站点"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    site_identifier = models.CharField(
+        _("政府网站标识码"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{10}$", _("政府网站标识码为 10 位数字。"))],
+    )
+    sponsor = models.CharField(_("主办单位"), max_length=100, blank=True)
+    organizer = models.CharField(_("承办单位"), max_length=100, blank=True)
+    icp_number = models.CharField(_("ICP备案号"), max_length=50, blank=True)
+    police_record_number = models.CharField(_("公安机关备案号"), max_length=50, blank=True)
+    police_record_url = models.URLField(_("公安机关备案链接"), blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=50, blank=True)
+    contact_address = models.CharField(_("联系地址"), max_length=200, blank=True)
+    org_code = models.CharField(
+        _("组织机构代码"),
+        max_length=18,
+        blank=True,
+        help_text=_("用于生成政府信息公开索引号，如 014207264。"),
+        validators=[RegexValidator(r"^[0-9A-Z]{9,18}$", _("组织机构代码为 9–18 位数字或大写字母。"))],
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=SiteStatus.choices, default=SiteStatus.ACTIVE)
+    is_template = models.BooleanField(_("模板"), default=False, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    # Schemas are created by provisioning (a copy of the template), never implicitly on save.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站点")
+        verbose_name_plural = _("站点")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name or self.schema_name
+
+    @property
+    def primary_domain(self):
+        return self.domains.filter(is_primary=True).first()
+
+    def base_url(self, port=None):
+        """The public root URL of this site, as readers reach it."""
+        domain = self.primary_domain
+        if domain is None:
+            return ""
+        scheme = getattr(settings, "CMS_PUBLIC_SCHEME", "http")
+        port = port if port is not None else getattr(settings, "CMS_PUBLIC_PORT", "")
+        return f"{scheme}://{domain.domain}{f':{port}' if port else ''}"
+
+
+class Domain(DomainMixin):
+    """A host name of a site: one primary public host, optional aliases and an admin host."""
+
+    domain = models.CharField(_("域名"), max_length=253, unique=True, db_index=True, validators=[validate_host])
+    is_admin_host = models.BooleanField(_("后台专用域名"), default=False)
+
+    class Meta:
+        verbose_name = _("域名")
+        verbose_name_plural = _("域名")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=models.Q(is_primary=True), name="one_primary_domain_per_site"
+            )
+        ]
+
+    def clean(self):
+        self.domain = (self.domain or "").lower()
+        validate_host(self.domain)
+
+
+class User(AbstractUser):
+    """One account for the whole cluster; what it may do on a site comes from that site's roles."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    organisation = models.CharField(_("所在单位"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+    def delete(self, using=None, keep_parents=False):
+        """Deactivate instead: other sites' revisions and the audit log keep pointing at the user."""
+        self.is_active = False
+        self.save(update_fields=["is_active"])
+        return (0, {})
+
+
+class Role(models.TextChoices):
+    SITE_ADMIN = "site_admin", _("站点管理员")
+    EDITOR = "editor", _("编辑")
+    REVIEWER = "reviewer", _("审核员")
+    SECRECY_OFFICER = "secrecy_officer", _("保密审查员")
+    WEB_OFFICE = "web_office", _("网站办")
+
+    @classmethod
+    def site_roles(cls):
+        return [cls.SITE_ADMIN, cls.EDITOR, cls.REVIEWER, cls.SECRECY_OFFICER]
+
+    @classmethod
+    def from_label(cls, text):
+        """Accept the Chinese label (编辑) or the value (editor)."""
+        for role in cls:
+            if text in (role.value, str(role.label)):
+                return role
+        raise ValueError(text)
+
+
+class SiteGroupQuerySet(models.QuerySet):
+    def for_schema(self, schema_name):
+        """Groups that count on the given site: its own groups and cluster-wide ones."""
+        return self.filter(models.Q(tenant__schema_name=schema_name) | models.Q(tenant__isnull=True))
+
+
+class SiteGroup(models.Model):
+    """Binds an auth Group to one site and one role (or to the whole cluster when tenant is empty).
+
+    Django permissions are global; binding each group to a site lets the authentication backend
+    count only the groups of the site being served.
+    """
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="site_binding")
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="role_groups")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+
+    objects = SiteGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("站点角色组")
+        verbose_name_plural = _("站点角色组")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "role"], name="one_group_per_site_role"),
+            models.UniqueConstraint(
+                fields=["role"], condition=models.Q(tenant__isnull=True), name="one_cluster_group_per_role"
+            ),
+        ]
+
+    def __str__(self):
+        return self.group.name
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of logins, role changes and site provisioning.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE, so even raw SQL cannot rewrite it.
+    """
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("操作"), max_length=50, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    actor_username = models.CharField(_("操作人"), max_length=150, blank=True)
+    tenant_code = models.CharField(_("站点"), max_length=30, blank=True, db_index=True)
+    target = models.CharField(_("对象"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+
+class LoginFailure(models.Model):
+    """Failed logins, counted per user name and per client IP for the lockout."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip_address}"

@@ -1,0 +1,368 @@
+"""Creating, closing and preparing sites.
+
+A new site's schema is a copy of the template schema, made with ``pg_dump`` of the template and
+replayed inside the same transaction that creates the tenant row, its domains and its role groups.
+So a failure anywhere leaves nothing behind (PostgreSQL DDL is transactional), and the copy keeps
+every constraint name (django-tenants' clone function renames unique constraints and drops
+Wagtail's ``unique_permission``, which makes later migrations fail on cloned sites only).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django_tenants.utils import schema_context, schema_exists
+
+from . import audit
+from .models import Domain, Role, SiteGroup, SiteKind, SiteStatus, Tenant, validate_host, validate_site_code
+
+
+class ProvisioningError(Exception):
+    """A request to create or change a site that cannot be carried out; the message is for people."""
+
+
+@dataclass
+class SiteSpec:
+    code: str
+    name: str
+    kind: str = SiteKind.DEPARTMENT
+    domain: str = ""
+    parent: str | None = None
+    admin_domain: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+
+# --- The template schema ----------------------------------------------------------------------
+
+
+def template_schema():
+    return settings.CMS_TEMPLATE_SCHEMA
+
+
+def ensure_template(verbosity=0):
+    """Create the template tenant (by running migrations) if it does not exist yet."""
+    tenant = Tenant.objects.filter(schema_name=template_schema()).first()
+    if tenant is None:
+        tenant = Tenant(schema_name=template_schema(), code="sitetemplate", name="站点模板", is_template=True)
+        tenant.save()
+        tenant.create_schema(check_if_exists=True, verbosity=verbosity)
+    with schema_context(tenant.schema_name):
+        prepare_template()
+    return tenant
+
+
+def prepare_template():
+    """Leave the template with Wagtail's root page and nothing site-specific (idempotent).
+
+    Runs after every migrate, so whatever a Wagtail migration adds is cleaned before it is copied.
+    """
+    from wagtail.models import Page, Site
+
+    strip_wagtail_default_grants()
+    Site.objects.all().delete()
+    for page in Page.objects.filter(depth=2):
+        page.delete()
+
+
+def _pg_dump_binary():
+    """pg_dump must be at least as new as the server: prefer $CMS_PG_DUMP, then pgserver's, then PATH."""
+    if os.environ.get("CMS_PG_DUMP"):
+        return os.environ["CMS_PG_DUMP"]
+    from cms.embedded_db import bin_dir
+
+    server_major = connection.pg_version // 10000
+    bundled = bin_dir() / "pg_dump"
+    candidates = [str(bundled)] if bundled.exists() else []
+    if shutil.which("pg_dump"):
+        candidates.append(shutil.which("pg_dump"))
+    for candidate in candidates:
+        out = subprocess.run([candidate, "--version"], capture_output=True, text=True, check=False).stdout  # noqa: S603
+        match = re.search(r"(\d+)\.", out)
+        if match and int(match.group(1)) >= server_major:
+            return candidate
+    raise ProvisioningError(f"找不到版本不低于 {server_major} 的 pg_dump，请安装 PostgreSQL 客户端或设置 CMS_PG_DUMP。")
+
+
+_dump_cache: dict[str, str] = {}
+
+
+def _template_state():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT count(*), coalesce(max(id), 0) FROM "{template_schema()}".django_migrations'  # noqa: S608
+        )
+        count, last = cursor.fetchone()
+        return f"{count}-{last}"
+
+
+def template_sql():
+    """The template schema as SQL (cached per migration state of the template)."""
+    state = _template_state()
+    if state in _dump_cache:
+        return _dump_cache[state]
+    db = connection.settings_dict
+    env = dict(os.environ, PGPASSWORD=db.get("PASSWORD") or "")
+    args = [
+        _pg_dump_binary(),
+        "--schema",
+        template_schema(),
+        "--no-owner",
+        "--no-privileges",
+        "--no-comments",
+        "--inserts",
+        "--dbname",
+        db["NAME"],
+        "--username",
+        db.get("USER") or "postgres",
+    ]
+    if db.get("HOST"):
+        args += ["--host", db["HOST"]]
+    if db.get("PORT"):
+        args += ["--port", str(db["PORT"])]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise ProvisioningError(f"导出模板站点失败：{result.stderr.strip()}")
+    lines = []
+    for line in result.stdout.splitlines():
+        if line.startswith("\\") or line.startswith("--"):
+            continue  # psql meta-commands (\restrict) and comments
+        # Session settings must not outlive the provisioning transaction.
+        line = re.sub(r"^SET (?!LOCAL)", "SET LOCAL ", line)
+        line = line.replace("set_config('search_path', '', false)", "set_config('search_path', '', true)")
+        lines.append(line)
+    sql = "\n".join(lines)
+    _dump_cache.clear()
+    _dump_cache[state] = sql
+    return sql
+
+
+def _copy_template(schema_name):
+    quoted = f'"{template_schema()}".'
+    sql = template_sql()
+    sql = sql.replace(f"CREATE SCHEMA {template_schema()};", f'CREATE SCHEMA "{schema_name}";')
+    sql = re.sub(
+        rf"\b{re.escape(template_schema())}\.", f'"{schema_name}".', sql.replace(quoted, f"{template_schema()}.")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.search_path_set_schemas = None
+
+
+# --- Wagtail's defaults that must not survive ---------------------------------------------------
+
+
+def strip_wagtail_default_grants():
+    """Remove what Wagtail's migrations give the global Editors/Moderators groups in this schema.
+
+    Those groups are shared by every site: left in place, a member of "Editors" could edit every
+    site. Also removes the default "Moderators approval" workflow; each site gets its own chain.
+    """
+    from wagtail.models import GroupApprovalTask, GroupCollectionPermission, GroupPagePermission, Workflow
+
+    unbound = Group.objects.filter(site_binding__isnull=True)
+    GroupPagePermission.objects.filter(group__in=unbound).delete()
+    GroupCollectionPermission.objects.filter(group__in=unbound).delete()
+    for task in GroupApprovalTask.objects.filter(groups__in=unbound).distinct():
+        task.groups.remove(*unbound)
+    Workflow.objects.filter(name="Moderators approval").delete()
+    GroupApprovalTask.objects.filter(name="Moderators approval").delete()
+
+
+# --- Role groups --------------------------------------------------------------------------------
+
+PAGE_PERMISSIONS = {
+    Role.SITE_ADMIN: ["add_page", "change_page", "lock_page", "unlock_page", "bulk_delete_page"],
+    Role.EDITOR: ["add_page", "change_page"],
+    Role.REVIEWER: ["change_page", "lock_page"],
+    Role.SECRECY_OFFICER: ["change_page", "lock_page"],
+}
+COLLECTION_PERMISSIONS = {
+    Role.SITE_ADMIN: [
+        "add_image",
+        "change_image",
+        "delete_image",
+        "choose_image",
+        "add_document",
+        "change_document",
+        "delete_document",
+        "choose_document",
+    ],
+    Role.EDITOR: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
+    Role.REVIEWER: ["choose_image", "choose_document"],
+    Role.SECRECY_OFFICER: ["choose_image", "choose_document"],
+}
+MODEL_PERMISSIONS = {role: ["wagtailadmin.access_admin"] for role in Role.site_roles()}
+MODEL_PERMISSIONS[Role.SITE_ADMIN] = ["wagtailadmin.access_admin", "wagtailsettings.change_sitesetting"]
+
+
+def _perm(app_label, codename):
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def group_name(tenant, role):
+    return f"{tenant.code}·{Role(role).label}"
+
+
+def create_role_groups(tenant, home):
+    """One group per role for this site, with page, collection and model permissions."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+    root_collection = Collection.get_first_root_node()
+    groups = {}
+    for role in Role.site_roles():
+        group = Group.objects.create(name=group_name(tenant, role))
+        SiteGroup.objects.create(group=group, tenant=tenant, role=role)
+        for dotted in MODEL_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                group.permissions.add(perm)
+        for codename in PAGE_PERMISSIONS[role]:
+            GroupPagePermission.objects.create(group=group, page=home, permission=_perm("wagtailcore", codename))
+        for codename in COLLECTION_PERMISSIONS[role]:
+            app_label = "wagtailimages" if codename.endswith("image") else "wagtaildocs"
+            GroupCollectionPermission.objects.create(
+                group=group, collection=root_collection, permission=_perm(app_label, codename)
+            )
+        groups[role] = group
+    return groups
+
+
+def create_review_workflow(tenant, home, groups):
+    """The site's review chain (先审后发): 初审 → 复审 → 保密审查, each by this site's group only."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    workflow = Workflow.objects.create(name=f"{tenant.name}审核流程")
+    steps = [("编辑初审", Role.REVIEWER), ("部门负责人复审", Role.SITE_ADMIN), ("保密审查", Role.SECRECY_OFFICER)]
+    for order, (name, role) in enumerate(steps):
+        task = GroupApprovalTask.objects.create(name=f"{tenant.code}·{name}")
+        task.groups.set([groups[role]])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
+    WorkflowPage.objects.create(workflow=workflow, page=home)
+    return workflow
+
+
+# --- Creating a site ----------------------------------------------------------------------------
+
+
+def _validate(spec: SiteSpec):
+    try:
+        validate_site_code(spec.code)
+    except ValidationError as exc:
+        raise ProvisioningError(exc.messages[0]) from exc
+    if spec.kind not in SiteKind.values:
+        raise ProvisioningError(f"站点类型“{spec.kind}”无效，可选：{', '.join(SiteKind.values)}。")
+    if not spec.name.strip():
+        raise ProvisioningError("网站名称不能为空。")
+    hosts = [spec.domain] + list(spec.aliases) + ([spec.admin_domain] if spec.admin_domain else [])
+    if not spec.domain:
+        raise ProvisioningError("必须为站点指定一个主域名（--domain）。")
+    for host in hosts:
+        try:
+            validate_host(host)
+        except ValidationError as exc:
+            raise ProvisioningError(exc.messages[0]) from exc
+    if len(set(hosts)) != len(hosts):
+        raise ProvisioningError("同一域名不能重复使用。")
+    if Tenant.objects.filter(code=spec.code).exists() or schema_exists(spec.code):
+        raise ProvisioningError(f"站点代码“{spec.code}”已被使用。")
+    taken = Domain.objects.filter(domain__in=hosts).values_list("domain", flat=True)
+    if taken:
+        raise ProvisioningError(f"域名“{taken[0]}”已被其他站点使用。")
+    parent = None
+    if spec.parent:
+        parent = Tenant.objects.sites().filter(code=spec.parent).first()
+        if parent is None:
+            raise ProvisioningError(f"上级站点“{spec.parent}”不存在。")
+    if spec.kind != SiteKind.PORTAL and spec.kind != SiteKind.TOPIC and parent is None:
+        if Tenant.objects.sites().filter(kind=SiteKind.PORTAL).exists():
+            raise ProvisioningError("部门、县区网站必须指定上级站点（--parent），通常是门户网站。")
+    detail_fields = {f.name for f in Tenant._meta.fields}
+    unknown = set(spec.details) - detail_fields
+    if unknown:
+        raise ProvisioningError(f"未知的站点字段：{', '.join(sorted(unknown))}。")
+    return parent
+
+
+def create_site(spec: SiteSpec, *, actor=None, progress=None):
+    """Provision a site from the template. Atomic: on any failure nothing is left behind.
+
+    ``progress`` is called with a short description before each step (for command-line output).
+    """
+    step = progress or (lambda message: None)
+    parent = _validate(spec)
+    step("导出模板")
+    template_sql()  # fetched outside the transaction: pg_dump reads the committed template
+    previous = connection.tenant
+    try:
+        with transaction.atomic():
+            step("复制模板结构")
+            connection.set_schema_to_public()
+            _copy_template(spec.code)
+            tenant = Tenant(
+                schema_name=spec.code, code=spec.code, name=spec.name, kind=spec.kind, parent=parent, **spec.details
+            )
+            tenant.full_clean(exclude=["schema_name"])
+            tenant.save()
+            Domain.objects.create(domain=spec.domain, tenant=tenant, is_primary=True)
+            for alias in spec.aliases:
+                Domain.objects.create(domain=alias, tenant=tenant, is_primary=False)
+            if spec.admin_domain:
+                Domain.objects.create(domain=spec.admin_domain, tenant=tenant, is_primary=False, is_admin_host=True)
+            connection.set_tenant(tenant)
+            step("建立栏目")
+            home = _build_pages(tenant, spec)
+            step("创建角色与审核流程")
+            groups = create_role_groups(tenant, home)
+            create_review_workflow(tenant, home, groups)
+            connection.set_schema_to_public()
+            audit.record("site_created", actor=actor, tenant_code=tenant.code, target=tenant.name, kind=tenant.kind)
+    except ValidationError as exc:
+        raise ProvisioningError("；".join(exc.messages)) from exc
+    finally:
+        connection.set_tenant(previous)
+    return tenant
+
+
+def _build_pages(tenant, spec):
+    from wagtail.models import Page, Site
+
+    from cms.columns import build_column_tree
+    from cms.models import SiteHomePage
+
+    prepare_template()  # the copy is clean already; this also holds for a template migrated by hand
+    home = Page.get_first_root_node().add_child(instance=SiteHomePage(title=spec.name, slug="home"))
+    # One Wagtail Site per schema, the default one: hostname only matters for absolute URLs.
+    port = int(settings.CMS_PUBLIC_PORT or (443 if settings.CMS_PUBLIC_SCHEME == "https" else 80))
+    Site.objects.create(hostname=spec.domain, port=port, site_name=spec.name, root_page=home, is_default_site=True)
+    build_column_tree(home, spec.kind)
+    return home
+
+
+# --- Closing a site -----------------------------------------------------------------------------
+
+
+def close_site(code, status, *, actor=None, reason=""):
+    """Suspend (public sees a notice), archive (gone for good, kept for the record) or reopen a site."""
+    if status not in SiteStatus.values:
+        raise ProvisioningError(f"状态“{status}”无效，可选：{', '.join(SiteStatus.values)}。")
+    tenant = Tenant.objects.sites().filter(code=code).first()
+    if tenant is None:
+        raise ProvisioningError(f"站点“{code}”不存在。")
+    with transaction.atomic():
+        old = tenant.status
+        tenant.status = status
+        tenant.save(update_fields=["status"])
+        audit.record(
+            "site_status", actor=actor, tenant_code=code, target=tenant.name, old=old, new=status, reason=reason
+        )
+    return tenant

@@ -1,0 +1,80 @@
+"""Session-wide test cluster: the template, three sites and a user for every role on each.
+
+They are made once per test session and committed (provisioning copies the template with
+pg_dump, which reads committed data); each test runs in a transaction that is rolled back.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import connection
+
+from sites.bootstrap import bootstrap
+from sites.middleware import invalidate_domain_map
+from sites.models import Role
+
+from .factories import PASSWORD, make_site, user_with_role
+
+SITE_ROLES = {
+    Role.SITE_ADMIN: "admin",
+    Role.EDITOR: "editor",
+    Role.REVIEWER: "reviewer",
+    Role.SECRECY_OFFICER: "secrecy",
+}
+
+
+@dataclass
+class Cluster:
+    sites: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    password: str = PASSWORD
+
+    def host(self, code):
+        return f"{code}.localhost"
+
+    def user(self, code, role):
+        return self.users[(code, Role(role))]
+
+
+_cluster = Cluster()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        bootstrap(step=lambda text: None)
+        portal = make_site(
+            "portal",
+            "测试市人民政府",
+            kind="portal",
+            org_code="014207264",
+            site_identifier="1234000001",
+            sponsor="测试市人民政府办公室",
+            organizer="测试市大数据中心",
+            icp_number="测ICP备12345678号",
+            police_record_number="测公网安备 12345678901234号",
+            police_record_url="https://beian.example.gov.cn/",
+            contact_phone="0771-1234567",
+            contact_address="测试市人民路 1 号",
+        )
+        jtj = make_site("jtj", "测试市交通运输局", parent="portal", org_code="014207265")
+        jyj = make_site("jyj", "测试市教育局", parent="portal", org_code="014207266")
+        for tenant in (portal, jtj, jyj):
+            _cluster.sites[tenant.code] = tenant
+            for role, suffix in SITE_ROLES.items():
+                _cluster.users[(tenant.code, role)] = user_with_role(f"{tenant.code}_{suffix}", role, tenant)
+        _cluster.users[(None, Role.WEB_OFFICE)] = user_with_role("weboffice", Role.WEB_OFFICE)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def cluster(django_db_setup):
+    return _cluster
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    """No test leaks its schema or the host map into the next one."""
+    yield
+    connection.set_schema_to_public()
+    invalidate_domain_map()

@@ -1,0 +1,25 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("host", ["portal.localhost", "jtj.localhost", "jyj.localhost"])
+def test_each_site_answers_on_its_own_host(cluster, client, host):
+    response = client.get("/", HTTP_HOST=host)
+    assert response.status_code == 200
+    assert cluster.sites[host.split(".")[0]].name in response.content.decode()
+
+
+def test_unknown_host_is_404_never_another_site(cluster, client):
+    response = client.get("/", HTTP_HOST="nosuchsite.localhost")
+    assert response.status_code == 404
+    body = response.content.decode()
+    for tenant in cluster.sites.values():
+        assert tenant.name not in body
+
+
+def test_public_host_has_no_wagtail_screens_and_404s_cleanly(cluster, client, settings):
+    host = settings.CMS_CLUSTER_HOST
+    assert client.get("/", HTTP_HOST=host).status_code == 200
+    assert client.get("/admin/", HTTP_HOST=host).status_code == 404
+    assert client.get("/no/such/page/", HTTP_HOST=host).status_code == 404
