@@ -1,0 +1,55 @@
+"""Seconds to provision one site: copying the template schema vs running every migration.
+
+Prints the median of each and the ratio, measured in the same run on a database of its own.
+    .venv/bin/python bench/provision.py [--copies 7] [--migrations 3]
+"""
+
+import argparse
+import statistics
+import time
+
+import _django
+
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("--copies", type=int, default=7)
+parser.add_argument("--migrations", type=int, default=3)
+args = parser.parse_args()
+
+
+connection = _django.setup("bench_provision")
+old_name = connection.settings_dict["NAME"]
+
+from sites.bootstrap import bootstrap  # noqa: E402
+from sites.models import Tenant  # noqa: E402
+from sites.provisioning import SiteSpec, create_site, template_sql  # noqa: E402
+
+try:
+    print("setting up: migrating public and template schemas …", flush=True)
+    bootstrap(step=lambda text: None)
+    create_site(SiteSpec(code="portal", name="门户", kind="portal", domain="portal.bench.localhost"))
+    template_sql()  # the first dump is a one-off per deploy; measure the steady state
+
+    copy_times = []
+    for i in range(args.copies):
+        start = time.perf_counter()
+        create_site(SiteSpec(code=f"copy{i}", name=f"部门{i}", parent="portal", domain=f"copy{i}.bench.localhost"))
+        copy_times.append(time.perf_counter() - start)
+
+    migrate_times = []
+    for i in range(args.migrations):
+        start = time.perf_counter()
+        tenant = Tenant(schema_name=f"migr{i}", code=f"migr{i}", name=f"迁移{i}")
+        tenant.save()
+        tenant.create_schema(check_if_exists=True, verbosity=0)
+        migrate_times.append(time.perf_counter() - start)
+
+    copy_median = statistics.median(copy_times)
+    migrate_median = statistics.median(migrate_times)
+    print(f"provision by copying the template (full site: schema, columns, roles, workflow), n={args.copies}:")
+    print(f"  median {copy_median:.3f} s   min {min(copy_times):.3f}   max {max(copy_times):.3f}")
+    print(f"create a schema by running migrations (schema only, no columns or roles), n={args.migrations}:")
+    print(f"  median {migrate_median:.3f} s   min {min(migrate_times):.3f}   max {max(migrate_times):.3f}")
+    print(f"ratio migrate / copy: {migrate_median / copy_median:.1f}x   (target: copy <= 1.5 s and >= 8x)")
+finally:
+    connection.set_schema_to_public()
+    _django.teardown(connection, old_name)
