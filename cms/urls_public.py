@@ -4,10 +4,13 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import path
 
+from sites import sso
 from sites import views as site_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
+    path("sso/check/", sso.check, name="sso_check"),
+    path("sso/adopt/", sso.adopt, name="sso_adopt"),
     path("", site_views.cluster_directory, name="cluster_directory"),
 ]
 if settings.DEBUG:

@@ -275,3 +275,23 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.username} @ {self.ip_address}"
+
+
+class SignOnTicket(models.Model):
+    """A one-time, short-lived ticket that lets a site host join a session of the sign-on host.
+
+    The ticket travels in a redirect URL, so it carries a random nonce, never the session key.
+    """
+
+    nonce = models.CharField(max_length=64, unique=True)
+    session_key = models.CharField(max_length=40)
+    host = models.CharField(max_length=253)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("单点登录票据")
+        verbose_name_plural = _("单点登录票据")
+
+    def __str__(self):
+        return f"{self.host} {self.created_at:%Y-%m-%d %H:%M}"

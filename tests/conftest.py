@@ -41,6 +41,11 @@ _cluster = Cluster()
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    # pytest-django creates the test database only when a collected test is marked django_db;
+    # never let the session cluster be built in the development database.
+    name = connection.settings_dict["NAME"]
+    if name != connection.settings_dict["TEST"]["NAME"]:
+        pytest.exit(f"refusing to build the test cluster in database {name!r}: mark the tests django_db", 2)
     with django_db_blocker.unblock():
         bootstrap(step=lambda text: None)
         portal = make_site(

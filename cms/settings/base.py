@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sites.sso.SingleSignOnMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sites.middleware.TenantRedirectMiddleware",
@@ -130,11 +131,15 @@ CMS_LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("CMS_LOGIN_MAX_FAILURES_PER
 CMS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("CMS_LOGIN_MAX_FAILURES_PER_IP", "20"))
 CMS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("CMS_LOGIN_LOCKOUT_SECONDS", "900"))
 
-# Single sign-on: sessions live in the public schema, and the cookie is set on the cluster's
-# parent domain, so one login is valid on every site host and logout ends it everywhere.
+# Single sign-on (sites/sso.py): sessions live in the public schema; the sign-on host (the public
+# schema's host) hands a site host a one-time ticket for the same session, so one login holds on
+# every site host, whatever its domain, and logout (which deletes the session) ends it everywhere.
+# CMS_PARENT_DOMAIN (e.g. "city.gov.cn") additionally sets the cookie on the parent domain, which
+# saves the ticket round trip for hosts below it. Browsers refuse such cookies for "localhost".
+CMS_SSO_HOST = os.environ.get("CMS_SSO_HOST", "")  # default: CMS_CLUSTER_HOST
+CMS_SSO_TICKET_SECONDS = 60
 CMS_PARENT_DOMAIN = os.environ.get("CMS_PARENT_DOMAIN", "")
 SESSION_COOKIE_DOMAIN = f".{CMS_PARENT_DOMAIN}" if CMS_PARENT_DOMAIN else None
-CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 SESSION_COOKIE_NAME = "cms_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

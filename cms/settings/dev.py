@@ -7,9 +7,7 @@ from .base import env_list
 
 DEBUG = True
 CMS_PUBLIC_PORT = os.environ.get("CMS_PUBLIC_PORT", "8000")
-CMS_PARENT_DOMAIN = os.environ.get("CMS_PARENT_DOMAIN", "localhost")
-SESSION_COOKIE_DOMAIN = f".{CMS_PARENT_DOMAIN}"
-CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
+
 SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development settings only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = ["http://localhost:8000", "http://*.localhost:8000"]
