@@ -1,0 +1,128 @@
+"""Checks on uploaded images and attachments, with messages an editor understands.
+
+Wagtail's image field already checks the size, the real format (not just the extension) and the
+pixel count; these forms give those refusals clear Chinese messages, check attachments by content
+as well as by extension, and hand every upload to the virus scanner named by
+``CMS_ATTACHMENT_SCANNER`` (a dotted path to ``scan(uploaded_file) -> None | str``: ``None`` when
+clean, otherwise the reason shown to the editor).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from wagtail.documents.forms import BaseDocumentForm
+from wagtail.images.forms import BaseImageForm
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # doc, xls, wps (compound file)
+ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # docx, xlsx, ofd, zip
+# What the first bytes of each allowed attachment type must be: a renamed .exe is refused.
+ATTACHMENT_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "doc": (OLE,),
+    "xls": (OLE,),
+    "wps": (OLE,),
+    "docx": ZIP,
+    "xlsx": ZIP,
+    "ofd": ZIP,
+    "zip": ZIP,
+}
+
+
+def scan_upload(uploaded_file):
+    """Run the configured virus scanner; raise ValidationError when it reports a problem."""
+    dotted = getattr(settings, "CMS_ATTACHMENT_SCANNER", "")
+    if not dotted:
+        return
+    scanner = import_string(dotted)
+    uploaded_file.seek(0)
+    try:
+        verdict = scanner(uploaded_file)
+    finally:
+        uploaded_file.seek(0)
+    if verdict:
+        raise ValidationError(
+            _("文件未通过病毒扫描（%(reason)s），已拒绝上传。") % {"reason": verdict}, code="infected"
+        )
+
+
+def image_error_messages():
+    allowed = "、".join(ext.upper() for ext in settings.WAGTAILIMAGES_EXTENSIONS)
+    max_size = filesizeformat(settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE)
+    return {
+        "invalid_image": _("上传的文件不是有效的图片，或图片已损坏。请上传 %(allowed)s 格式的图片。")
+        % {"allowed": allowed},
+        "invalid_image_extension": _("不支持该图片格式，请上传 %(allowed)s 格式的图片。") % {"allowed": allowed},
+        "invalid_image_known_format": _(
+            "文件扩展名 .%(extension)s 与文件的实际格式（%(image_format)s）不符，请上传真实的图片文件。"
+        ),
+        "file_too_large": _("图片太大（%(file_size)s），单张图片不能超过 %(max_filesize)s，请压缩后再上传。"),
+        "file_too_large_unknown_size": _("图片太大，单张图片不能超过 %(max_filesize)s。") % {"max_filesize": max_size},
+        "file_too_many_pixels": _(
+            "图片像素过多（%(num_pixels)s），最多允许 %(max_pixels_count)s 像素。"
+            "该文件可能是“解压炸弹”，为保护系统已拒绝上传。"
+        ),
+    }
+
+
+class ImageForm(BaseImageForm):
+    """Wagtail's image form with Chinese refusals and the virus-scanner hook."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "file" in self.fields:
+            self.fields["file"].error_messages.update(image_error_messages())
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded and "file" in self.changed_data:
+            scan_upload(uploaded)
+        return uploaded
+
+
+def check_attachment(uploaded):
+    """Refuse attachments whose extension is not allowed or whose content does not match it."""
+    name = uploaded.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = [ext.lower() for ext in settings.WAGTAILDOCS_EXTENSIONS]
+    if extension not in allowed:
+        raise ValidationError(
+            _("不允许上传该类型的附件。允许的类型：%(allowed)s。") % {"allowed": "、".join(allowed)},
+            code="invalid_extension",
+        )
+    uploaded.seek(0)
+    head = uploaded.read(2048)
+    uploaded.seek(0)
+    signatures = ATTACHMENT_SIGNATURES.get(extension)
+    if signatures and not head.startswith(signatures):
+        raise ValidationError(
+            _("文件内容与扩展名 .%(extension)s 不符，请确认上传的是真实的 %(upper)s 文件。")
+            % {"extension": extension, "upper": extension.upper()},
+            code="content_mismatch",
+        )
+    if extension == "txt" and b"\x00" in head:
+        raise ValidationError(_("文件内容不是文本，请确认上传的是真实的 TXT 文件。"), code="content_mismatch")
+
+
+class DocumentForm(BaseDocumentForm):
+    """Wagtail's document form: allowed types checked by content, a size limit, the scanner hook."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "file" in self.fields:
+            max_size = filesizeformat(settings.WAGTAILDOCS_MAX_UPLOAD_SIZE)
+            self.fields["file"].error_messages.update(
+                {
+                    "file_too_large": _("附件太大（%(file_size)s），单个附件不能超过 %(max_filesize)s。"),
+                    "file_too_large_unknown_size": _("附件太大，单个附件不能超过 %(max_filesize)s。")
+                    % {"max_filesize": max_size},
+                }
+            )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded and "file" in self.changed_data:
+            check_attachment(uploaded)
+            scan_upload(uploaded)
+        return uploaded

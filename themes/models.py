@@ -1,0 +1,145 @@
+"""Shared themes (public schema), managed by the web office, and which site uses which."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .registry import DEFAULT_TEMPLATE_SET, TEMPLATE_SETS, template_set_choices
+
+HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# WCAG 2.1 AA: 4.5:1 for text (white text on the main colour: header, navigation, buttons);
+# 3:1 for the accents, used for borders, icons and large text (1.4.11 non-text contrast).
+MAIN_CONTRAST = 4.5
+ACCENT_CONTRAST = 3.0
+
+
+def relative_luminance(hex_colour):
+    def channel(value):
+        value = value / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(first, second):
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+class ThemeQuerySet(models.QuerySet):
+    def default(self):
+        return self.filter(is_default=True).first()
+
+
+class Theme(models.Model):
+    """A shared look: a template set plus design tokens (47号: one main colour, at most three in all)."""
+
+    name = models.CharField(_("主题名称"), max_length=50, unique=True)
+    slug = models.SlugField(_("主题代码"), max_length=30, unique=True, help_text=_("预览时使用，如 blue"))
+    template_set = models.CharField(
+        _("模板套"), max_length=30, choices=template_set_choices(), default=DEFAULT_TEMPLATE_SET
+    )
+    main_color = models.CharField(_("主色"), max_length=7, help_text=_("如 #0b4f9c，白色文字在其上须达到 4.5:1 对比度"))
+    accent_color = models.CharField(_("辅助色一"), max_length=7, blank=True)
+    second_accent_color = models.CharField(_("辅助色二"), max_length=7, blank=True)
+    default_logo = models.FileField(
+        _("默认标志"),
+        upload_to="themes/logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["svg", "png", "webp"])],
+        help_text=_("站点未上传自己的标志时使用"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    is_default = models.BooleanField(_("默认主题"), default=False, help_text=_("未指定主题的站点使用默认主题"))
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网站主题")
+        verbose_name_plural = _("网站主题")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_theme"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            # Static assets are versioned by this number, so browsers fetch the new look at once.
+            self.version = (type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first() or 0) + 1
+        super().save(*args, **kwargs)
+
+    def colours(self):
+        return [c for c in (self.main_color, self.accent_color, self.second_accent_color) if c]
+
+    def clean(self):
+        errors = {}
+        if self.template_set not in TEMPLATE_SETS:
+            errors["template_set"] = _("模板套“%(key)s”不存在。") % {"key": self.template_set}
+        for field in ("main_color", "accent_color", "second_accent_color"):
+            value = getattr(self, field)
+            if value and not HEX_COLOUR_RE.match(value):
+                errors[field] = _("颜色须写成 #RRGGBB，如 #0b4f9c。")
+        if not self.main_color:
+            errors["main_color"] = _("必须设置一个主色。")
+        if self.second_accent_color and not self.accent_color:
+            errors["second_accent_color"] = _("请先设置辅助色一。")
+        if errors:
+            raise ValidationError(errors)
+        colours = [c.lower() for c in self.colours()]
+        if len(set(colours)) != len(colours):
+            errors["accent_color"] = _("主色和辅助色不能相同。")
+        if contrast_ratio(self.main_color, "#ffffff") < MAIN_CONTRAST:
+            errors["main_color"] = _("主色与白色文字的对比度为 %(ratio).1f:1，须达到 4.5:1（WCAG 2.1 AA）。") % {
+                "ratio": contrast_ratio(self.main_color, "#ffffff")
+            }
+        for field in ("accent_color", "second_accent_color"):
+            value = getattr(self, field)
+            if value and contrast_ratio(value, "#ffffff") < ACCENT_CONTRAST:
+                errors[field] = _("辅助色与白色背景的对比度为 %(ratio).1f:1，须达到 3:1（WCAG 2.1 AA）。") % {
+                    "ratio": contrast_ratio(value, "#ffffff")
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def css_variables(self):
+        """Design tokens as CSS custom properties (accents fall back to the main colour)."""
+        accent = self.accent_color or self.main_color
+        return {
+            "--color-main": self.main_color,
+            "--color-accent": accent,
+            "--color-accent-2": self.second_accent_color or accent,
+        }
+
+
+class SiteTheme(models.Model):
+    """Which theme a site uses. Only the web office changes it; a locked site keeps its theme
+    when the web office assigns a theme to every site of its kind."""
+
+    tenant = models.OneToOneField(
+        "sites.Tenant", verbose_name=_("站点"), on_delete=models.CASCADE, related_name="theme_assignment"
+    )
+    theme = models.ForeignKey(Theme, verbose_name=_("主题"), on_delete=models.PROTECT, related_name="assignments")
+    locked = models.BooleanField(_("锁定主题"), default=False, help_text=_("锁定后，按站点类型批量更换主题时跳过本站"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("指定人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    assigned_at = models.DateTimeField(_("指定时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("站点主题")
+        verbose_name_plural = _("站点主题")
+
+    def __str__(self):
+        return f"{self.tenant} · {self.theme}"

@@ -1,0 +1,63 @@
+// 适老化/无障碍 toggle (remembered across pages) and the notice before leaving for another site.
+(function () {
+  "use strict";
+  var KEY = "cms-elder-mode";
+  var root = document.documentElement;
+
+  function setMode(on) {
+    root.classList.toggle("elder-mode", on);
+    try {
+      window.localStorage.setItem(KEY, on ? "on" : "off");
+    } catch (e) {
+      // Storage blocked: the mode lasts for this page only.
+    }
+    document.querySelectorAll("[data-mode-toggle]").forEach(function (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+
+  document.querySelectorAll("[data-mode-toggle]").forEach(function (button) {
+    button.setAttribute("aria-pressed", root.classList.contains("elder-mode") ? "true" : "false");
+    button.addEventListener("click", function () {
+      setMode(!root.classList.contains("elder-mode"));
+    });
+  });
+
+  // 47号: a notice before leaving to an external site.
+  var dialog = document.getElementById("leave-dialog");
+  if (!dialog) {
+    return;
+  }
+  var target = dialog.querySelector("[data-leave-url]");
+  var go = dialog.querySelector("[data-leave-go]");
+  var stay = dialog.querySelector("[data-leave-stay]");
+  var pending = null;
+
+  function isExternal(link) {
+    return (link.protocol === "http:" || link.protocol === "https:") && link.hostname !== window.location.hostname;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || !isExternal(link) || event.defaultPrevented) {
+      return;
+    }
+    event.preventDefault();
+    pending = link;
+    target.textContent = link.href;
+    if (typeof dialog.showModal === "function") {
+      dialog.showModal();
+    } else if (window.confirm(dialog.querySelector("p").textContent + "\n" + link.href)) {
+      window.location.href = link.href;
+    }
+  });
+  go.addEventListener("click", function () {
+    if (pending) {
+      window.open(pending.href, "_blank", "noopener");
+    }
+    dialog.close();
+  });
+  stay.addEventListener("click", function () {
+    dialog.close();
+  });
+})();
