@@ -12,6 +12,7 @@ from sites import views as site_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
+    path("readyz", site_views.readyz, name="readyz"),
     path("sso/accept/", sso.accept, name="sso_accept"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -9,6 +9,7 @@ from sites import views as site_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
+    path("readyz", site_views.readyz, name="readyz"),
     path("sso/check/", sso.check, name="sso_check"),
     path("sso/adopt/", sso.adopt, name="sso_adopt"),
     path("", site_views.cluster_directory, name="cluster_directory"),

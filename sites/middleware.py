@@ -45,6 +45,7 @@ class SiteMiddleware(TenantMainMiddleware):
     """
 
     ADMIN_PREFIX = "/admin/"
+    PROBES = ("/healthz", "/readyz")
 
     def get_tenant(self, domain_model, hostname):
         version = domain_map_version()
@@ -82,7 +83,7 @@ class SiteMiddleware(TenantMainMiddleware):
         # 内网采编/外网发布: a site with an admin host serves its admin only there.
         if is_admin_path and _local.has_admin_host and not _local.is_admin_host:
             raise Http404("后台只能通过后台专用域名访问")
-        if tenant.status != SiteStatus.ACTIVE and not is_admin_path:
+        if tenant.status != SiteStatus.ACTIVE and not is_admin_path and request.path_info not in self.PROBES:
             status = 410 if tenant.status == SiteStatus.ARCHIVED else 503
             response = render(
                 request, "sites/site_closed.html", {"site": tenant, "archived": status == 410}, status=status

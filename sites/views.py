@@ -1,5 +1,7 @@
 """Small public views of the platform itself (not of any one site's content)."""
 
+from django.core.cache import cache
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -9,6 +11,24 @@ from .models import Tenant
 def healthz(request):
     """The process is alive (no database call: a load balancer probes this often)."""
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """Ready to serve: the database answers and the cache round-trips."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache.set("cms:readyz", "1", 10)
+        checks["cache"] = "ok" if cache.get("cms:readyz") == "1" else "error: no round trip"
+    except Exception as exc:  # noqa: BLE001
+        checks["cache"] = f"error: {exc.__class__.__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 
 def cluster_directory(request):

@@ -23,3 +23,19 @@ def test_public_host_has_no_wagtail_screens_and_404s_cleanly(cluster, client, se
     assert client.get("/", HTTP_HOST=host).status_code == 200
     assert client.get("/admin/", HTTP_HOST=host).status_code == 404
     assert client.get("/no/such/page/", HTTP_HOST=host).status_code == 404
+
+
+@pytest.mark.parametrize("host", ["jtj.localhost", "cluster.localhost"])
+def test_health_and_readiness_probes_answer_on_every_host(cluster, client, host):
+    assert client.get("/healthz", HTTP_HOST=host).json() == {"status": "ok"}
+    ready = client.get("/readyz", HTTP_HOST=host)
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "cache": "ok"}
+
+
+def test_probes_still_answer_on_a_suspended_site(cluster, client):
+    from sites.provisioning import close_site
+
+    close_site("jyj", "suspended")
+    assert client.get("/", HTTP_HOST="jyj.localhost").status_code == 503
+    assert client.get("/healthz", HTTP_HOST="jyj.localhost").status_code == 200
