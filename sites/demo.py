@@ -221,3 +221,6 @@ def seed(step=print):
                 if column is not None:
                     publish_article(column, title, source, paragraphs)
     step("演示文章已发布")
+    from cms.demo import seed_content
+
+    seed_content(step)
