@@ -1,6 +1,6 @@
 """Granting and revoking roles: one set of rules for the admin screens and the command line."""
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from . import audit
 from .models import Role, SiteGroup, Tenant
@@ -76,6 +76,9 @@ def revoke_role(user, role, tenant=None, *, actor=None, request=None):
         raise RoleError("只有网站办可以撤销网站办角色。")
     if not can_manage_roles(actor, tenant):
         raise RoleError("您无权管理该站点的角色。")
+    if role == Role.SITE_ADMIN and actor is not None and actor.pk == user.pk and not actor.is_superuser:
+        # A site left without its admin can only be repaired by the web office: ask them instead.
+        raise RoleError("不能撤销自己的站点管理员角色，请联系网站办。")
     with transaction.atomic():
         group = _resolve(role, tenant)
         user.groups.remove(group)
@@ -101,6 +104,28 @@ def members(tenant):
         for user in get_user_model().objects.filter(groups=binding.group).order_by("username"):
             rows.append((user, Role(binding.role)))
     return rows
+
+
+def members_by_user(tenant):
+    """The site's members, one entry per person: ``[(user, [roles])]`` ordered by user name."""
+    by_user = {}
+    order = {role: index for index, role in enumerate(Role.site_roles())}
+    for user, role in members(tenant):
+        by_user.setdefault(user.pk, (user, []))[1].append(role)
+    rows = sorted(by_user.values(), key=lambda row: row[0].username)
+    return [(user, sorted(roles, key=order.get)) for user, roles in rows]
+
+
+def groups_for_current_site():
+    """Groups that mean something on the site being served: its own role groups and cluster-wide ones.
+
+    Wagtail offers every group of the cluster wherever it lists groups (page privacy, approval
+    tasks); another site's group, or Wagtail's unbound "Editors", has no business on this site.
+    """
+    from django.contrib.auth.models import Group
+
+    schema = getattr(connection, "schema_name", "public")
+    return Group.objects.filter(site_binding__in=SiteGroup.objects.for_schema(schema))
 
 
 def site_by_code(code):

@@ -1,0 +1,89 @@
+"""Admin plumbing of the cluster: the 站点成员 screen, and Wagtail screens scoped to the current site.
+
+Wagtail assumes one site per install: wherever it lists groups it lists every group, and its bulk
+"delete user" deletes rows. Here groups and users are shared by every site, so both are scoped or
+replaced below.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.forms.view_restrictions import BaseViewRestrictionForm
+from wagtail.admin.forms.workflows import BaseTaskForm
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views, audit
+from .roles import groups_for_current_site
+
+# --- 站点成员 ----------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_site_members_url():
+    # Admin URLs registered here are wrapped in Wagtail's require_admin_access: a role on another
+    # site (no access_admin here) is sent to the login page before the view runs.
+    return [path("site-members/", admin_views.SiteMembersView.as_view(), name="sites_members")]
+
+
+class SiteMembersMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_open_members(request)
+
+
+@hooks.register("register_settings_menu_item")
+def register_site_members_menu_item():
+    return SiteMembersMenuItem("站点成员", reverse("sites_members"), icon_name="group", order=590)
+
+
+# --- Groups offered by Wagtail's forms ------------------------------------------------------------
+
+
+def _scope_groups_field(form_class):
+    """Limit a form's ``groups`` field to the current site's groups (choices *and* validation)."""
+    original_init = form_class.__init__
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        field = self.fields.get("groups")
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = field.queryset.filter(pk__in=groups_for_current_site().values("pk"))
+
+    form_class.__init__ = __init__
+
+
+# Page and collection privacy (restrict to groups) and group approval tasks list every group of
+# the cluster: a jtj page could be restricted to jyj's editors, or jtj's review task handed to
+# jyj's reviewers, and every site admin who may set privacy would read the other sites' groups.
+_scope_groups_field(BaseViewRestrictionForm)
+_scope_groups_field(BaseTaskForm)
+
+
+# --- Users are deactivated, never deleted ----------------------------------------------------------
+
+
+def _deactivate(request, users):
+    for user in users:
+        if user.is_active:
+            user.delete()  # User.delete() deactivates: other sites' revisions still point at the user
+            audit.record("user_deactivated", actor=request.user, request=request, target=user.get_username())
+
+
+@hooks.register("before_delete_user")
+def deactivate_instead_of_delete(request, user):
+    if request.method != "POST":
+        return None
+    _deactivate(request, [user])
+    messages.success(request, f"用户“{user.get_username()}”已停用（用户不会被删除，其历史记录保留）。")
+    return redirect("wagtailusers_users:index")
+
+
+@hooks.register("before_bulk_action")
+def deactivate_instead_of_bulk_delete(request, action_type, objects, action_class_instance):
+    # Wagtail's bulk delete runs a queryset delete(), which skips User.delete() entirely.
+    if action_type != "delete" or getattr(action_class_instance, "model", None) is not get_user_model():
+        return None
+    _deactivate(request, objects)
+    messages.success(request, f"已停用 {len(objects)} 个用户（用户不会被删除，其历史记录保留）。")
+    return redirect(action_class_instance.next_url)
