@@ -40,6 +40,7 @@ SHARED_APPS = [
     "django_tenants",
     "sites",
     "themes",
+    "publishing.catalogue",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -206,6 +207,9 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.uploads.DocumentForm"
 # Dotted path of scan(uploaded_file) -> None | reason, e.g. a ClamAV client; empty: no scanner.
 CMS_ATTACHMENT_SCANNER = os.environ.get("CMS_ATTACHMENT_SCANNER", "")
+# Engines fed from the catalogue's outbox (name → dotted path of an OutboxEngine); see
+# publishing/catalogue/engines.py. PostgreSQL search is transactional and needs no entry here.
+CMS_OUTBOX_ENGINES = {}
 # Background tasks (search index, reference index) carry no schema: run them immediately.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
