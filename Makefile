@@ -35,6 +35,7 @@ demo: db
 	@$(MANAGE) seed_demo --if-empty
 
 test: setup ## the whole suite against real PostgreSQL
+	@bash scripts/system-packages.sh
 	@$(BIN)/pytest
 
 lint: venv

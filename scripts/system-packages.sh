@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The Debian packages the test suite drives: headless Chromium (public pages), nginx (config check,
+# static output) and CJK fonts for screenshots. Installs them when run as root, else says how.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The test suite needs these Debian packages: ${need[*]}" >&2
+  echo "Install them with: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "      安装系统软件包：${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${need[@]}" >/dev/null
