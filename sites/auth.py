@@ -62,3 +62,52 @@ class SiteScopedBackend(ModelBackend):
         if schema not in cache:
             cache[schema] = self.get_group_permissions(user_obj)
         return cache[schema]
+
+
+# Wagtail caches a user's page, collection and site permissions (and the explorer's root page) on
+# the user object, with no notion of schema. One user object asked about jtj and then about jyj
+# (a management command, a worker, a cross-site feature) would get jtj's GroupPagePermission rows
+# on jyj, where the same page paths exist: an editor of jtj could add pages on jyj.
+_WAGTAIL_USER_CACHES = (
+    "_page_permission_cache",
+    "_collection_permission_cache",
+    "_site_permission_cache",
+    "_explorable_root_page_cache",
+)
+
+
+def forget_other_schema_permissions(user):
+    """Drop Wagtail's per-user permission caches when they were filled for another schema."""
+    if user is None:
+        return
+    schema = current_schema()
+    if user.__dict__.get("_cms_wagtail_cache_schema") != schema:
+        for name in _WAGTAIL_USER_CACHES:
+            user.__dict__.pop(name, None)
+        user.__dict__["_cms_wagtail_cache_schema"] = schema
+
+
+def scope_wagtail_permission_caches():
+    """Make Wagtail's permission policies forget caches filled under another schema (idempotent)."""
+    from wagtail.permission_policies.base import BasePermissionPolicy
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    if getattr(BasePermissionPolicy, "_cms_schema_scoped", False):
+        return
+    cached_permissions = BasePermissionPolicy.get_cached_permissions_for_user
+    explorable_root = PagePermissionPolicy.explorable_root_instance
+
+    def get_cached_permissions_for_user(self, user):
+        forget_other_schema_permissions(user)
+        return cached_permissions(self, user)
+
+    def explorable_root_instance(self, user, *args, **kwargs):
+        forget_other_schema_permissions(user)
+        return explorable_root(self, user, *args, **kwargs)
+
+    BasePermissionPolicy.get_cached_permissions_for_user = get_cached_permissions_for_user
+    PagePermissionPolicy.explorable_root_instance = explorable_root_instance
+    BasePermissionPolicy._cms_schema_scoped = True
+
+
+scope_wagtail_permission_caches()

@@ -15,6 +15,7 @@ from wagtail.admin.forms.workflows import BaseTaskForm
 from wagtail.admin.menu import MenuItem
 
 from . import admin_views, audit
+from . import auth as _auth  # noqa: F401 - scopes Wagtail's permission caches by schema at import
 from .roles import groups_for_current_site
 
 # --- 站点成员 ----------------------------------------------------------------------------------
