@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "sites.sso.SingleSignOnMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the header-setting middleware, so a cache hit still gets their headers.
+    "publishing.pagecache.PageCacheMiddleware",
     "sites.middleware.TenantRedirectMiddleware",
 ]
 
@@ -210,6 +212,8 @@ CMS_ATTACHMENT_SCANNER = os.environ.get("CMS_ATTACHMENT_SCANNER", "")
 # Engines fed from the catalogue's outbox (name → dotted path of an OutboxEngine); see
 # publishing/catalogue/engines.py. PostgreSQL search is transactional and needs no entry here.
 CMS_OUTBOX_ENGINES = {}
+# Anonymous page views are cached this long at most; publishing purges the site at once.
+CMS_PAGE_CACHE_SECONDS = int(os.environ.get("CMS_PAGE_CACHE_SECONDS", "300"))
 # Background tasks (search index, reference index) carry no schema: run them immediately.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
