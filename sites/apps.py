@@ -8,3 +8,6 @@ class SitesConfig(AppConfig):
 
     def ready(self):
         from . import signal_handlers  # noqa: F401
+        from .auth import scope_wagtail_permission_caches
+
+        scope_wagtail_permission_caches()

@@ -212,6 +212,11 @@ CMS_ATTACHMENT_SCANNER = os.environ.get("CMS_ATTACHMENT_SCANNER", "")
 # Engines fed from the catalogue's outbox (name → dotted path of an OutboxEngine); see
 # publishing/catalogue/engines.py. PostgreSQL search is transactional and needs no entry here.
 CMS_OUTBOX_ENGINES = {}
+# Static output (publishing/static_output.py): `export_static` writes here; with
+# CMS_STATIC_OUTPUT=1 every publish and unpublish also updates the files through the outbox.
+CMS_STATIC_OUTPUT_DIR = Path(os.environ.get("CMS_STATIC_OUTPUT_DIR", VAR_DIR / "static-output"))
+if os.environ.get("CMS_STATIC_OUTPUT") == "1":
+    CMS_OUTBOX_ENGINES["static"] = "publishing.static_output.StaticOutputEngine"
 # Anonymous page views are cached this long at most; publishing purges the site at once.
 CMS_PAGE_CACHE_SECONDS = int(os.environ.get("CMS_PAGE_CACHE_SECONDS", "300"))
 # Background tasks (search index, reference index) carry no schema: run them immediately.
