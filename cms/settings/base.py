@@ -39,6 +39,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 SHARED_APPS = [
     "django_tenants",
     "sites",
+    "publishing",
     "themes",
     "publishing.catalogue",
     "django.contrib.contenttypes",

@@ -1,0 +1,220 @@
+"""Sanitising HTML that comes from people: rich text, pasted Word HTML, imported legacy pages.
+
+    sanitize_html(html, cluster_hosts={"www.city.gov.cn", "jtj.city.gov.cn"})
+
+bleach (html5lib's parser, then an allow-list) decides what survives; nothing here relies on a
+regex to remove danger. The regexes below only tidy what Word pastes (conditional comments, o:p,
+mso- classes) so the result reads well; a tag they miss is still stripped by bleach.
+
+Government allow-list: paragraphs, h2–h6 (h1 is the page title, so pasted h1 becomes h2), inline
+emphasis, lists, quotes, tables with colspan/rowspan, links (http, https, mailto, tel, relative) and
+images (http, https, relative). No class, no style: Word's inline styles would fight the theme, and
+without tinycss2 bleach cannot check CSS, so a "small CSS allow-list" is not on offer.
+
+Links to a host outside the cluster get rel="noopener noreferrer" and data-external="1": the themes
+show a leaving-the-site notice for them (47号 网页设计规范).
+"""
+
+import re
+from functools import partial
+from urllib.parse import urlsplit
+
+from bleach.html5lib_shim import Filter
+from bleach.sanitizer import Cleaner
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "u",
+        "s",
+        "sub",
+        "sup",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "a",
+        "img",
+    }
+)
+LINK_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
+IMAGE_PROTOCOLS = frozenset({"http", "https"})
+_SPAN = re.compile(r"^[1-9][0-9]?$")  # colspan/rowspan 1–99
+_SIZE = re.compile(r"^[1-9][0-9]{0,3}%?$")  # width/height: pixels or a percentage
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+# --- Tidying pasted Word HTML (cosmetic; safety is bleach's job) ------------------------------------
+
+# Downlevel-hidden conditional comments carry Word's XML and VML: drop them with their content.
+_CONDITIONAL_COMMENT = re.compile(r"<!--\[if[^\]]*\]>.*?<!\[endif\]-->", re.IGNORECASE | re.DOTALL)
+# Downlevel-revealed markers (<![if !supportLists]> … <![endif]>): drop the markers, keep the text.
+_REVEALED_MARKER = re.compile(r"<!\[(?:if[^\]]*|endif)\]>", re.IGNORECASE)
+# Elements whose content is never text for the reader.
+_DROP_WITH_CONTENT = re.compile(
+    r"<(script|style|xml|head|title|template|noscript|iframe|object|embed|svg|math|select|textarea)\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+# Office namespaced tags: <o:p>, <v:shape>, <w:sdt> … (their text, usually &nbsp;, is kept).
+_NAMESPACED_TAG = re.compile(r"</?[a-z]+:[a-z0-9_-]+\b[^>]*>", re.IGNORECASE)
+_RENAMES = [
+    (re.compile(r"<(/?)b(?=[\s/>])", re.IGNORECASE), r"<\1strong"),
+    (re.compile(r"<(/?)i(?=[\s/>])", re.IGNORECASE), r"<\1em"),
+    (re.compile(r"<(/?)(?:strike|del)(?=[\s/>])", re.IGNORECASE), r"<\1s"),
+    (re.compile(r"<(/?)h1(?=[\s/>])", re.IGNORECASE), r"<\1h2"),
+    (re.compile(r"<(/?)div(?=[\s/>])", re.IGNORECASE), r"<\1p"),
+]
+_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\xa0)*</p>")
+
+
+def tidy_word_html(html):
+    html = _CONDITIONAL_COMMENT.sub("", html)
+    html = _REVEALED_MARKER.sub("", html)
+    html = _DROP_WITH_CONTENT.sub("", html)
+    html = _NAMESPACED_TAG.sub("", html)
+    for pattern, replacement in _RENAMES:
+        html = pattern.sub(replacement, html)
+    return html
+
+
+# --- URLs -----------------------------------------------------------------------------------------
+
+
+def url_scheme(value):
+    """The scheme of a URL as a browser sees it: control characters and whitespace ignored.
+
+    Returns "" for relative URLs (including //host/path).
+    """
+    cleaned = _CONTROL.sub("", value or "")
+    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):", cleaned)
+    return match.group(1).lower() if match else ""
+
+
+def _allowed_url(value, protocols):
+    cleaned = _CONTROL.sub("", value or "")
+    if not cleaned:
+        return False
+    scheme = url_scheme(cleaned)
+    if scheme:
+        return scheme in protocols
+    # No scheme: relative, root-relative (/media/…), protocol-relative (//host/…) or a fragment.
+    # A colon before the first slash would make some parsers read a scheme: refuse it.
+    head = cleaned.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return ":" not in head
+
+
+def _allow_attribute(tag, name, value):
+    if tag == "a":
+        if name == "href":
+            return _allowed_url(value, LINK_PROTOCOLS)
+        return name == "title"
+    if tag == "img":
+        if name == "src":
+            return _allowed_url(value, IMAGE_PROTOCOLS)
+        if name in ("width", "height"):
+            return bool(_SIZE.match(value.strip()))
+        return name == "alt"
+    if tag in ("td", "th") and name in ("colspan", "rowspan"):
+        return bool(_SPAN.match(value.strip()))
+    return False
+
+
+# --- External links ---------------------------------------------------------------------------------
+
+
+def default_cluster_hosts():
+    """Every host of every site of the cluster, and the cluster's own host (read from the database)."""
+    from django.conf import settings
+
+    from sites.models import Domain
+
+    hosts = set(Domain.objects.values_list("domain", flat=True))
+    hosts.update(host for host in (settings.CMS_CLUSTER_HOST, getattr(settings, "CMS_SSO_HOST", "")) if host)
+    return hosts
+
+
+def _host_matcher(cluster_hosts):
+    """A predicate host → is in the cluster.
+
+    ``cluster_hosts`` may be a predicate itself, or an iterable of host names where an entry
+    starting with a dot (".city.gov.cn") also matches every host below it, or None for the hosts
+    in the database.
+    """
+    if callable(cluster_hosts):
+        return cluster_hosts
+    if cluster_hosts is None:
+        cluster_hosts = default_cluster_hosts()
+    exact = {host.lower().rstrip(".") for host in cluster_hosts if not host.startswith(".")}
+    suffixes = tuple(host.lower().rstrip(".") for host in cluster_hosts if host.startswith("."))
+
+    def is_cluster_host(host):
+        return host in exact or (bool(suffixes) and host.endswith(suffixes))
+
+    return is_cluster_host
+
+
+def external_host(href):
+    """The host a link leaves to, lower-cased, or "" for relative, mailto: and tel: links."""
+    cleaned = _CONTROL.sub("", href or "")
+    scheme = url_scheme(cleaned)
+    if scheme not in ("", "http", "https"):
+        return ""
+    try:
+        host = urlsplit(cleaned).hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".")
+
+
+class ExternalLinkFilter(Filter):
+    """Marks links that leave the cluster; runs after bleach has sanitised every token."""
+
+    def __init__(self, source, is_cluster_host):
+        super().__init__(source)
+        self.is_cluster_host = is_cluster_host
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = dict(token["data"])
+                host = external_host(attrs.get((None, "href"), ""))
+                if host and not self.is_cluster_host(host):
+                    attrs[(None, "rel")] = "noopener noreferrer"
+                    attrs[(None, "data-external")] = "1"
+                    token = {**token, "data": attrs}
+            yield token
+
+
+def sanitize_html(html, cluster_hosts=None):
+    """Clean ``html`` to the government allow-list; mark external links.
+
+    :param html: HTML from a person (rich text, pasted Word HTML, an imported legacy page).
+    :param cluster_hosts: the cluster's hosts (an iterable, ".suffix" entries match subdomains),
+        or a predicate host → bool, or None to read them from the database.
+    :returns: safe HTML, for storing and rendering with ``|safe``.
+    """
+    if not html:
+        return ""
+    cleaner = Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allow_attribute,
+        protocols=LINK_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[partial(ExternalLinkFilter, is_cluster_host=_host_matcher(cluster_hosts))],
+    )
+    cleaned = cleaner.clean(tidy_word_html(html))
+    return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
