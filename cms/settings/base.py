@@ -42,6 +42,7 @@ SHARED_APPS = [
     "publishing",
     "themes",
     "publishing.catalogue",
+    "search",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -213,6 +214,23 @@ CMS_ATTACHMENT_SCANNER = os.environ.get("CMS_ATTACHMENT_SCANNER", "")
 # Engines fed from the catalogue's outbox (name → dotted path of an OutboxEngine); see
 # publishing/catalogue/engines.py. PostgreSQL search is transactional and needs no entry here.
 CMS_OUTBOX_ENGINES = {}
+# Cross-site search (search/): the backends kept up to date (name → BACKEND dotted path + options)
+# and the one answering readers. PostgreSQL is written in the publishing transaction;
+# Elasticsearch, when ELASTICSEARCH_URL is set, is fed from the outbox above.
+CMS_SEARCH_BACKENDS = {"postgres": {"BACKEND": "search.backends.postgres.PostgresSearchBackend"}}
+if os.environ.get("ELASTICSEARCH_URL"):
+    CMS_SEARCH_BACKENDS["elasticsearch"] = {
+        "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",
+        "URL": os.environ["ELASTICSEARCH_URL"],
+        "INDEX": os.environ.get("CMS_SEARCH_ES_INDEX", "cms-search"),
+        # "cjk" (built in, bigrams) or "ik" (needs the analysis-ik plugin on every node).
+        "ANALYZER": os.environ.get("CMS_SEARCH_ES_ANALYZER", "cjk"),
+    }
+    CMS_OUTBOX_ENGINES["elasticsearch"] = "search.backends.elasticsearch.ElasticsearchOutboxEngine"
+CMS_SEARCH_BACKEND = os.environ.get("CMS_SEARCH_BACKEND", "postgres")
+# Per client IP: searches a minute, and the longest query accepted (characters).
+CMS_SEARCH_RATE_LIMIT = int(os.environ.get("CMS_SEARCH_RATE_LIMIT", "60"))
+CMS_SEARCH_MAX_QUERY_CHARS = 100
 # Static output (publishing/static_output.py): `export_static` writes here; with
 # CMS_STATIC_OUTPUT=1 every publish and unpublish also updates the files through the outbox.
 CMS_STATIC_OUTPUT_DIR = Path(os.environ.get("CMS_STATIC_OUTPUT_DIR", VAR_DIR / "static-output"))

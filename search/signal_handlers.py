@@ -1,0 +1,18 @@
+"""The PostgreSQL index follows the catalogue inside the publishing transaction."""
+
+from django.dispatch import receiver
+
+from publishing.catalogue.services import catalogue_changed
+
+from .backends import configured_backends, get_backend
+
+
+@receiver(catalogue_changed)
+def update_search_document(sender, tenant, page_id, entry, action, **kwargs):
+    # A removed item's catalogue row is deleted in this transaction and its search row with it
+    # (Django cascades the delete), so only live rows need writing here.
+    if entry is None:
+        return
+    for name, config in configured_backends().items():
+        if config.get("BACKEND", "").endswith("PostgresSearchBackend"):
+            get_backend(name).index_entries([entry])
