@@ -27,6 +27,11 @@ class Severity(models.TextChoices):
 
 
 class WordList(models.Model):
+    # Wagtail's reference index lives in each site's schema; these rows live in the public one.
+    # Without this, registering the admin viewsets makes every save and delete query a table
+    # that does not exist in the public schema (management commands, imports).
+    wagtail_reference_index_ignore = True
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     description = models.TextField(_("说明"), blank=True)
     active = models.BooleanField(_("启用"), default=True, help_text=_("停用的词库不参与保密检查。"))
@@ -60,6 +65,8 @@ class WordList(models.Model):
 
 
 class WordEntry(models.Model):
+    wagtail_reference_index_ignore = True  # see WordList
+
     word_list = models.ForeignKey(WordList, on_delete=models.CASCADE, related_name="entries", verbose_name=_("词库"))
     word = models.CharField(_("词语"), max_length=100)
     severity = models.CharField(_("处理级别"), max_length=10, choices=Severity.choices, default=Severity.FLAG)
