@@ -104,21 +104,23 @@ def _template_state():
         return f"{count}-{last}"
 
 
-def template_sql():
-    """The template schema as SQL (cached per migration state of the template)."""
-    state = _template_state()
-    if state in _dump_cache:
-        return _dump_cache[state]
+def dump_schema(schema_name):
+    """One schema as SQL that can run inside a transaction: structure, data, sequence positions.
+
+    Identifiers are all quoted, so ``rename_schema_sql`` can rename the schema without touching
+    data that happens to contain the schema's name (a host such as ``jtj.localhost``).
+    """
     db = connection.settings_dict
     env = dict(os.environ, PGPASSWORD=db.get("PASSWORD") or "")
     args = [
         _pg_dump_binary(),
         "--schema",
-        template_schema(),
+        schema_name,
         "--no-owner",
         "--no-privileges",
         "--no-comments",
         "--inserts",
+        "--quote-all-identifiers",
         "--dbname",
         db["NAME"],
         "--username",
@@ -130,31 +132,53 @@ def template_sql():
         args += ["--port", str(db["PORT"])]
     result = subprocess.run(args, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise ProvisioningError(f"导出模板站点失败：{result.stderr.strip()}")
+        raise ProvisioningError(f"导出站点结构失败：{result.stderr.strip()}")
     lines = []
     for line in result.stdout.splitlines():
         if line.startswith("\\") or line.startswith("--"):
             continue  # psql meta-commands (\restrict) and comments
-        # Session settings must not outlive the provisioning transaction.
+        # Session settings must not outlive the transaction that replays the dump.
         line = re.sub(r"^SET (?!LOCAL)", "SET LOCAL ", line)
         line = line.replace("set_config('search_path', '', false)", "set_config('search_path', '', true)")
         lines.append(line)
-    sql = "\n".join(lines)
-    _dump_cache.clear()
-    _dump_cache[state] = sql
-    return sql
+    return "\n".join(lines)
 
 
-def _copy_template(schema_name):
-    quoted = f'"{template_schema()}".'
-    sql = template_sql()
-    sql = sql.replace(f"CREATE SCHEMA {template_schema()};", f'CREATE SCHEMA "{schema_name}";')
-    sql = re.sub(
-        rf"\b{re.escape(template_schema())}\.", f'"{schema_name}".', sql.replace(quoted, f"{template_schema()}.")
-    )
+_STRING_LITERAL = re.compile(r"('(?:[^']|'')*')")
+
+
+def rename_schema_sql(sql, old, new):
+    """Rename the schema in dumped SQL: the quoted identifier outside string literals, and the
+    sequence names in ``nextval('"old"."seq"')``/``setval`` literals; never other data."""
+    parts = _STRING_LITERAL.split(sql)
+    for index in range(0, len(parts), 2):  # even parts are outside string literals
+        if "$$" in parts[index]:
+            raise ProvisioningError("模板中含有函数体，无法安全改名。")
+        parts[index] = parts[index].replace(f'"{old}"', f'"{new}"')
+    sequence_prefix = f'\'"{old}".'
+    for index in range(1, len(parts), 2):
+        if parts[index].startswith(sequence_prefix):
+            parts[index] = f'\'"{new}".' + parts[index][len(sequence_prefix) :]
+    return "".join(parts)
+
+
+def template_sql():
+    """The template schema as SQL (cached per migration state of the template)."""
+    state = _template_state()
+    if state not in _dump_cache:
+        _dump_cache.clear()
+        _dump_cache[state] = dump_schema(template_schema())
+    return _dump_cache[state]
+
+
+def load_schema_sql(sql):
     with connection.cursor() as cursor:
         cursor.execute(sql)
     connection.search_path_set_schemas = None
+
+
+def _copy_template(schema_name):
+    load_schema_sql(rename_schema_sql(template_sql(), template_schema(), schema_name))
 
 
 # --- Wagtail's defaults that must not survive ---------------------------------------------------
