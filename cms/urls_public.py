@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import path
+from django.urls import include, path
 
 from sites import sso
 from sites import views as site_views
@@ -12,6 +12,7 @@ urlpatterns = [
     path("readyz", site_views.readyz, name="readyz"),
     path("sso/check/", sso.check, name="sso_check"),
     path("sso/adopt/", sso.adopt, name="sso_adopt"),
+    path("api/search/", include("search.urls")),
     path("", site_views.cluster_directory, name="cluster_directory"),
 ]
 if settings.DEBUG:

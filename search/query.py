@@ -177,6 +177,12 @@ class Hit:
     snippet: str = ""
     title_html: str = ""
 
+    @property
+    def validity_label(self):
+        from cms.models import Validity
+
+        return dict(Validity.choices).get(self.entry.validity, self.entry.validity)
+
     def as_json(self):
         from django.utils import timezone
 

@@ -60,10 +60,21 @@ def find_matches(value, terms, limit=50):
     return found
 
 
+def _merged(matches):
+    """Touching or overlapping spans as one: 高铁 + 站 is marked as 高铁站."""
+    merged = []
+    for start, end in sorted(matches):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def mark(value, matches):
     """``value`` HTML-escaped with each (start, end) wrapped in <mark>."""
     out, last = [], 0
-    for start, end in matches:
+    for start, end in _merged(matches):
         out.append(escape(value[last:start]))
         out.append(f"<mark>{escape(value[start:end])}</mark>")
         last = end

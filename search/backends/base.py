@@ -11,6 +11,15 @@ from .. import snippets, text
 from ..query import Hit, SearchParams, SearchResults
 
 
+def type_labels():
+    """{content type name: its label} (article → 文章)."""
+    from django.apps import apps
+
+    from publishing.catalogue.services import catalogue_types
+
+    return {name: str(apps.get_model(label)._meta.verbose_name) for label, name in catalogue_types().items()}
+
+
 class SearchError(ValueError):
     """A request that cannot be answered as asked; the message is shown to the reader (Chinese)."""
 
@@ -100,7 +109,6 @@ class SearchBackend:
     @staticmethod
     def build_facets(counts):
         """Facets from {(tenant_id, content_type, year): count}: sites, types and years, largest first."""
-        from publishing.catalogue.services import catalogue_types
         from sites.models import Tenant
 
         by_site, by_type, by_year = {}, {}, {}
@@ -109,11 +117,7 @@ class SearchBackend:
             by_type[content_type] = by_type.get(content_type, 0) + count
             by_year[year] = by_year.get(year, 0) + count
         tenants = {t.id: t for t in Tenant.objects.filter(id__in=by_site)}
-        labels = {}
-        for label, name in catalogue_types().items():
-            from django.apps import apps
-
-            labels[name] = str(apps.get_model(label)._meta.verbose_name)
+        labels = type_labels()
         return {
             "sites": [
                 {"value": tenants[tid].code, "label": tenants[tid].name, "count": count}

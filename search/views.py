@@ -1,0 +1,144 @@
+"""The search API (every host) and the results page (every site host, in the site's theme)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.http import JsonResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+
+from . import ratelimit
+from .backends import get_backend
+from .backends.base import BackendUnavailable, SearchError
+from .forms import params_from
+
+logger = logging.getLogger(__name__)
+
+JSON_OPTIONS = {"ensure_ascii": False}
+
+
+def _json(data, status=200, **headers):
+    response = JsonResponse(data, status=status, json_dumps_params=JSON_OPTIONS)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    response["Cache-Control"] = "no-store" if status != 200 else "public, max-age=60"
+    return response
+
+
+def _limited(request):
+    allowed, retry_after = ratelimit.allow(request)
+    if allowed:
+        return None
+    return _json(
+        {"error": f"搜索过于频繁，请 {retry_after} 秒后再试。", "retry_after": retry_after},
+        status=429,
+        Retry_After=str(retry_after),
+    )
+
+
+@require_GET
+def api_search(request):
+    """GET /api/search/?q=&site=&type=&from=&to=&sort=&page= → results, facets, timing."""
+    limited = _limited(request)
+    if limited:
+        return limited
+    try:
+        params = params_from(request.GET)
+        results = get_backend().run(params)
+    except SearchError as error:
+        return _json({"error": str(error)}, status=400)
+    except BackendUnavailable:
+        logger.exception("search backend unavailable")
+        return _json({"error": "搜索服务暂时不可用，请稍后再试。"}, status=503)
+    return _json(results.as_json())
+
+
+@require_GET
+def api_suggest(request):
+    """GET /api/search/suggest/?q=交通运&site= → titles matching what has been typed so far."""
+    limited = _limited(request)
+    if limited:
+        return limited
+    try:
+        params = params_from(request.GET)
+    except SearchError as error:
+        return _json({"error": str(error)}, status=400)
+    return _json({"suggestions": get_backend().suggest(params.q, sites=params.sites or None)})
+
+
+def _site_context(request):
+    """Navigation of the current site, as its pages have it (the results page is not a Wagtail page)."""
+    from wagtail.models import Site
+
+    from themes.resolver import theme_for_request
+
+    site = Site.find_for_request(request)
+    home = site.root_page.specific if site else None
+    return {
+        "theme": theme_for_request(request),
+        "site_home": home,
+        "nav_columns": home.get_children().live().in_menu() if home else [],
+        "nav_active_path": "",
+        "breadcrumbs": [],
+    }
+
+
+def _page_numbers(current, last, around=2):
+    numbers = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    out, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            out.append(None)  # an ellipsis
+        out.append(number)
+        previous = number
+    return out
+
+
+@require_GET
+def search_page(request):
+    """/search/ on a site host: this site or all sites, in the site's theme."""
+    from themes.resolver import theme_for_request
+
+    tenant = getattr(request, "tenant", None) or connection.tenant
+    scope = "site" if request.GET.get("scope") == "site" else "all"
+    context = {**_site_context(request), "scope": scope, "query": (request.GET.get("q") or "").strip()}
+    theme = context["theme"] or theme_for_request(request)
+    context["base_template"] = f"themes/{theme.template_set}/base.html"
+    status = 200
+    if context["query"]:
+        limited = _limited(request)
+        if limited:
+            context["error"] = "搜索过于频繁，请稍后再试。"
+            status = 429
+        else:
+            try:
+                params = params_from(request.GET)
+                if scope == "site":
+                    params.sites = [tenant.code]
+                results = get_backend().run(params)
+                context["results"] = results
+                context["page_numbers"] = _page_numbers(params.page, results.num_pages)
+                context["params"] = params
+            except SearchError as error:
+                context["error"] = str(error)
+                status = 400
+            except BackendUnavailable:
+                logger.exception("search backend unavailable")
+                context["error"] = "搜索服务暂时不可用，请稍后再试。"
+                status = 503
+    from cms.models import TopicCategory
+    from publishing.catalogue.services import catalogue_types
+
+    context["type_choices"] = _type_choices(catalogue_types())
+    context["topic_choices"] = TopicCategory.choices
+    response = TemplateResponse(request, "themes/_shared/search_results.html", context, status=status)
+    response["Cache-Control"] = "no-store" if status != 200 else "private, max-age=60"
+    return response
+
+
+def _type_choices(types):
+    from django.apps import apps
+
+    return [(name, apps.get_model(label)._meta.verbose_name) for label, name in types.items()]
