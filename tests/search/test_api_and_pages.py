@@ -1,0 +1,142 @@
+"""The JSON API on every host, the themed results page, the CLI and the synonym screen."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from search.models import SearchDocument
+
+from . import corpus
+from .conftest import publish_docs
+
+pytestmark = pytest.mark.django_db
+
+DOCS = {doc.key: doc for doc in corpus.DOCUMENTS}
+
+
+@pytest.fixture
+def published(cluster, synonyms):
+    keys = ["portal-216", "portal-cites-216", "jtj-winter-safety", "jyj-enrolment-primary", "jyj-gaokao"]
+    return publish_docs(cluster, [DOCS[key] for key in keys])
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_left_over(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CMS_SEARCH_RATE_LIMIT = 1000
+
+
+def test_api_answers_on_every_host_with_the_documented_shape(client, published, settings):
+    for host in ("jtj.localhost", "portal.localhost", settings.CMS_CLUSTER_HOST):
+        response = client.get("/api/search/", {"q": "通政办发〔2012〕216号"}, HTTP_HOST=host)
+        assert response.status_code == 200, host
+        data = response.json()
+        assert set(data) >= {"total", "took_ms", "results", "facets"}
+        first = data["results"][0]
+        assert set(first) >= {"title", "url", "site", "site_name", "type", "published_at", "snippet", "index_number"}
+        assert first["title"] == DOCS["portal-216"].title
+        assert first["site"] == "portal" and first["site_name"] == "测试市人民政府"
+        assert first["index_number"].startswith("014207264/")
+        assert len(first["published_at"]) == 16 and first["published_at"][10] == " "
+        assert set(data["facets"]) == {"sites", "types", "years"}
+
+
+def test_api_filters_by_site_type_and_sorts(client, published):
+    data = client.get("/api/search/", {"q": "招生", "site": "jyj", "type": "disclosure"}, HTTP_HOST="jtj.localhost")
+    assert [r["title"] for r in data.json()["results"]] == [DOCS["jyj-enrolment-primary"].title]
+    dated = client.get("/api/search/", {"q": "招生", "sort": "date"}, HTTP_HOST="jtj.localhost").json()
+    assert [r["title"] for r in dated["results"]] == [DOCS["jyj-gaokao"].title, DOCS["jyj-enrolment-primary"].title]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "政" * 101}, "搜索词太长"),
+        ({"q": ""}, "请输入搜索关键词"),
+        ({"q": "招生", "from": "2026/01/01"}, "YYYY-MM-DD"),
+        ({"q": "招生", "from": "2026-02-01", "to": "2026-01-01"}, "起始日期不能晚于截止日期"),
+        ({"q": "招生", "sort": "hot"}, "排序方式"),
+        ({"q": "招生", "page": "0"}, "页码"),
+        ({"q": "招生", "page": "abc"}, "不是整数"),
+        ({"q": "招生", "type": "video"}, "内容类型"),
+        ({"q": "招生", "site": "nosuchsite"}, "没有代码为“nosuchsite”的网站"),
+        ({"q": "招生", "site": "Bad_Code"}, "格式不对"),
+        ({"q": "-招生"}, "不能只有排除词"),
+    ],
+)
+def test_bad_requests_get_a_400_with_a_clear_message(client, cluster, params, message):
+    response = client.get("/api/search/", params, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_api_is_rate_limited_per_client_ip_across_hosts(client, cluster, settings):
+    settings.CMS_SEARCH_RATE_LIMIT = 3
+    answers = [
+        client.get("/api/search/", {"q": "招生"}, HTTP_HOST=host, REMOTE_ADDR="203.0.113.9").status_code
+        for host in ("jtj.localhost", "jyj.localhost", "portal.localhost", "jtj.localhost")
+    ]
+    assert answers == [200, 200, 200, 429]
+    limited = client.get("/api/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost", REMOTE_ADDR="203.0.113.9")
+    assert "搜索过于频繁" in limited.json()["error"] and int(limited["Retry-After"]) > 0
+    other = client.get("/api/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost", REMOTE_ADDR="203.0.113.10")
+    assert other.status_code == 200
+
+
+def test_suggest_api(client, published):
+    data = client.get("/api/search/suggest/", {"q": "市交通运"}, HTTP_HOST="jyj.localhost").json()
+    assert [s["title"] for s in data["suggestions"]] == [DOCS["jtj-winter-safety"].title]
+
+
+def test_results_page_in_the_site_theme_finds_documents_of_other_sites(client, published):
+    html = client.get("/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost").content.decode()
+    assert "theme-" in html and "测试市交通运输局" in html  # the department's own header and theme
+    assert DOCS["jyj-enrolment-primary"].title in html.replace("<mark>", "").replace("</mark>", "")
+    assert "<mark>招生</mark>" in html
+    assert 'name="scope" value="site"' in html and 'role="status"' in html
+    own = client.get("/search/", {"q": "招生", "scope": "site"}, HTTP_HOST="jtj.localhost").content.decode()
+    assert "没有找到相关内容" in own and "在全部网站中搜索“招生”" in own
+    portal_doc = client.get("/search/", {"q": "政务公开"}, HTTP_HOST="jyj.localhost").content.decode()
+    assert "测试市人民政府" in portal_doc and "通政办发〔2012〕216号" in portal_doc
+
+
+def test_results_page_reports_bad_input_and_works_without_a_query(client, cluster):
+    empty = client.get("/search/", HTTP_HOST="jyj.localhost")
+    assert empty.status_code == 200 and "请输入关键词" in empty.content.decode()
+    bad = client.get("/search/", {"q": "招生", "to": "昨天"}, HTTP_HOST="jyj.localhost")
+    assert bad.status_code == 400 and "格式不对" in bad.content.decode()
+
+
+def test_cli_search_and_reindex(published, capsys):
+    call_command("search", "招生", "--site", "jyj", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 2 and {r["site"] for r in data["results"]} == {"jyj"}
+    SearchDocument.objects.all().delete()
+    call_command("search", "招生")
+    assert "共 0 条结果" in capsys.readouterr().out
+    call_command("reindex", "--backend", "postgres", "--site", "jyj", "--no-progress")
+    assert "postgres：已索引 2 条" in capsys.readouterr().out
+    call_command("reindex", "--no-progress")
+    assert SearchDocument.objects.count() == 5
+    with pytest.raises(CommandError, match="未配置的搜索后端"):
+        call_command("reindex", "--backend", "solr")
+
+
+def test_synonym_screen_is_for_superusers_only(client, cluster):
+    from sites.models import User
+
+    url = "/admin/search_synonyms/"
+    client.force_login(cluster.user("jtj", "site_admin"))
+    assert client.get(url, HTTP_HOST="jtj.localhost").status_code in (302, 403)
+    root = User.objects.create_superuser("search_root", "root@example.gov.cn", "Root-2026-search")
+    client.force_login(root)
+    assert client.get(url, HTTP_HOST="jtj.localhost").status_code == 200
+    response = client.post(url + "new/", {"terms": "公积金，住房公积金", "note": ""}, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 302
+    from search.models import SynonymGroup
+
+    assert SynonymGroup.objects.get().terms == "公积金 = 住房公积金"
