@@ -236,11 +236,8 @@ def group_name(tenant, role):
     return f"{tenant.code}·{Role(role).label}"
 
 
-def create_role_groups(tenant, home):
-    """One group per role for this site, with page, collection and model permissions."""
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
-
-    root_collection = Collection.get_first_root_node()
+def create_role_groups_only(tenant):
+    """The site's four role groups with their model permissions (public schema only)."""
     groups = {}
     for role in Role.site_roles():
         group = Group.objects.create(name=group_name(tenant, role))
@@ -250,6 +247,17 @@ def create_role_groups(tenant, home):
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:
                 group.permissions.add(perm)
+        groups[role] = group
+    return groups
+
+
+def create_role_groups(tenant, home):
+    """One group per role for this site, with page, collection and model permissions."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+    root_collection = Collection.get_first_root_node()
+    groups = create_role_groups_only(tenant)
+    for role, group in groups.items():
         for codename in PAGE_PERMISSIONS[role]:
             GroupPagePermission.objects.create(group=group, page=home, permission=_perm("wagtailcore", codename))
         for codename in COLLECTION_PERMISSIONS[role]:
@@ -257,18 +265,27 @@ def create_role_groups(tenant, home):
             GroupCollectionPermission.objects.create(
                 group=group, collection=root_collection, permission=_perm(app_label, codename)
             )
-        groups[role] = group
     return groups
 
 
 def create_review_workflow(tenant, home, groups):
-    """The site's review chain (先审后发): 初审 → 复审 → 保密审查, each by this site's group only."""
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+    """The site's review chain (先审后发): 初审 → 复审 → 保密审查, each by this site's group only.
+
+    The steps are ``ReviewStepTask``s: their rules (no approving one's own submission, the scan,
+    the 保密审查单) are in publishing/review/chain.py.
+    """
+    from wagtail.models import Workflow, WorkflowPage, WorkflowTask
+
+    from publishing.review.models import ReviewStepTask, Step
 
     workflow = Workflow.objects.create(name=f"{tenant.name}审核流程")
-    steps = [("编辑初审", Role.REVIEWER), ("部门负责人复审", Role.SITE_ADMIN), ("保密审查", Role.SECRECY_OFFICER)]
-    for order, (name, role) in enumerate(steps):
-        task = GroupApprovalTask.objects.create(name=f"{tenant.code}·{name}")
+    steps = [
+        ("编辑初审", Role.REVIEWER, Step.FIRST_REVIEW),
+        ("部门负责人复审", Role.SITE_ADMIN, Step.DEPARTMENT_REVIEW),
+        ("保密审查", Role.SECRECY_OFFICER, Step.CONFIDENTIALITY_REVIEW),
+    ]
+    for order, (name, role, step) in enumerate(steps):
+        task = ReviewStepTask.objects.create(name=f"{tenant.code}·{name}", step=step)
         task.groups.set([groups[role]])
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
     WorkflowPage.objects.create(workflow=workflow, page=home)
