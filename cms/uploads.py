@@ -7,8 +7,13 @@ as well as by extension, and hand every upload to the virus scanner named by
 clean, otherwise the reason shown to the editor).
 """
 
+import shutil
+import tempfile
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -47,6 +52,38 @@ def scan_upload(uploaded_file):
         )
 
 
+# Room kept free beyond the upload itself: renditions of an image take several times its size.
+STORAGE_HEADROOM_FACTOR = 3
+STORAGE_HEADROOM_BYTES = 1024 * 1024
+
+
+def check_storage(uploaded):
+    """Refuse an upload up front when the site's media directory is unwritable or too full.
+
+    Failing here gives the editor a message and saves nothing; failing in the middle of a save
+    would leave a record without its file.
+    """
+    directory = Path(settings.MEDIA_ROOT) / (connection.schema_name or "public")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+            pass
+        free = shutil.disk_usage(directory).free
+    except OSError as exc:
+        raise ValidationError(
+            _("服务器存储当前不可写（%(reason)s），文件未保存。请稍后再试或联系网站管理员。")
+            % {"reason": exc.strerror or exc.__class__.__name__},
+            code="storage_unwritable",
+        ) from exc
+    needed = (uploaded.size or 0) * STORAGE_HEADROOM_FACTOR + STORAGE_HEADROOM_BYTES
+    if free < needed:
+        raise ValidationError(
+            _("服务器存储空间不足（剩余 %(free)s），文件未保存。请联系网站管理员清理空间。")
+            % {"free": filesizeformat(free)},
+            code="storage_full",
+        )
+
+
 def image_error_messages():
     allowed = "、".join(ext.upper() for ext in settings.WAGTAILIMAGES_EXTENSIONS)
     max_size = filesizeformat(settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE)
@@ -78,6 +115,7 @@ class ImageForm(BaseImageForm):
         uploaded = self.cleaned_data.get("file")
         if uploaded and "file" in self.changed_data:
             scan_upload(uploaded)
+            check_storage(uploaded)
         return uploaded
 
 
@@ -125,4 +163,5 @@ class DocumentForm(BaseDocumentForm):
         if uploaded and "file" in self.changed_data:
             check_attachment(uploaded)
             scan_upload(uploaded)
+            check_storage(uploaded)
         return uploaded

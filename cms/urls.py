@@ -25,3 +25,4 @@ if settings.DEBUG:
 urlpatterns += [path("", include(wagtail_urls))]
 
 handler404 = "sites.views.not_found"
+handler500 = "sites.views.server_error"

@@ -19,3 +19,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "sites.views.not_found"
+handler500 = "sites.views.server_error"

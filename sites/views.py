@@ -1,9 +1,13 @@
 """Small public views of the platform itself (not of any one site's content)."""
 
+import errno
+import sys
+
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from .models import Tenant
 
@@ -35,6 +39,31 @@ def cluster_directory(request):
     """The public-schema host lists the cluster's sites (站群导航)."""
     sites = Tenant.objects.serving().prefetch_related("domains").order_by("kind", "id")
     return render(request, "sites/directory.html", {"sites": sites})
+
+
+def server_error(request):
+    """500s that say what a reader can do; a database or storage outage is a 503 (try again soon).
+
+    Renders without touching the database: it must work while PostgreSQL is down.
+    """
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DatabaseError) and "connection" in str(error).lower()
+    ):
+        message = "服务暂时不可用（数据库维护中），请稍后刷新重试。"
+        status = 503
+    elif isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT):
+        message = "服务器存储暂时不可用，请稍后重试或联系网站管理员。"
+        status = 503
+    else:
+        message = "服务器内部错误，我们已记录该问题，请稍后重试。"
+        status = 500
+    response = HttpResponse(render_to_string("500.html", {"message": message, "status": status}), status=status)
+    if status == 503:
+        response["Retry-After"] = "30"
+    return response
 
 
 def not_found(request, exception=None):

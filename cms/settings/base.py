@@ -24,6 +24,9 @@ def database_config():
         config = database_settings()
     # django-tenants sets search_path per tenant on this backend.
     config["ENGINE"] = "django_tenants.postgresql_backend"
+    # A connection kept across requests is checked first: after a database restart the app
+    # recovers by itself instead of failing on a dead connection.
+    config["CONN_HEALTH_CHECKS"] = True
     config.setdefault("TEST", {})
     return config
 
