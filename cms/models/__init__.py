@@ -2,6 +2,7 @@
 
 from .articles import ArticlePage
 from .base import ColumnClass, SitePage
+from .branding import SiteBranding
 from .columns import ColumnPage
 from .disclosure import (
     AnnualReportIndexPage,
@@ -32,6 +33,7 @@ __all__ = [
     "InformationPage",
     "LeaderPage",
     "ServicePage",
+    "SiteBranding",
     "SiteHomePage",
     "SitePage",
     "TopicCategory",

@@ -1,9 +1,15 @@
 """What every page of a site shares: themed templates, site navigation and the honest publish time."""
 
+import re
+import secrets
+
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
+
+from ..forms import SitePageForm
 
 
 class ColumnClass(models.TextChoices):
@@ -33,6 +39,42 @@ def current_site():
     return Tenant.objects.filter(schema_name=connection.schema_name).first()
 
 
+def _urlify(title):
+    """The slug Wagtail's editor script derives from a title (``w-slug#urlify``, Unicode allowed)."""
+    value = re.sub(r"[^\w\s-]", "", title.strip().lower())
+    return re.sub(r"[-\s]+", "-", value)[:255].rstrip("-")
+
+
+def is_automatic_slug(slug, title):
+    """True for a slug the editor did not choose: empty, or Wagtail's non-ASCII slug of the title.
+
+    ASCII slugs are kept whoever made them; only the Chinese slug Wagtail makes from a Chinese
+    title (``-2`` etc. added on a clash) is taken as "left to the system".
+    """
+    if not slug:
+        return True
+    if slug.isascii():
+        return False
+    for base in {slugify(title or "", allow_unicode=True), _urlify(title or "")}:
+        if base and (slug == base or re.fullmatch(re.escape(base) + r"-\d+", slug)):
+            return True
+    return False
+
+
+def new_item_slug(parent=None, when=None):
+    """A short ASCII slug ``t<YYYYMMDD>_<7 digits>`` (the date in Asia/Shanghai), free under ``parent``.
+
+    Government sites use short ASCII URLs (``/zwdt/gzdt/t20261122_4830571/``); a Chinese title
+    would otherwise give a percent-encoded URL three times its length.
+    """
+    day = timezone.localtime(when or timezone.now()).strftime("%Y%m%d")
+    siblings = parent.get_children() if parent is not None else None
+    while True:
+        slug = f"t{day}_{1_000_000 + secrets.randbelow(9_000_000)}"
+        if siblings is None or not siblings.filter(slug=slug).exists():
+            return slug
+
+
 class SitePage(Page):
     """Base of every page type of a site.
 
@@ -42,8 +84,27 @@ class SitePage(Page):
       伪造发稿日期 (back-dating) is a veto item of the national check (19号).
     """
 
+    # New pages of item types get ``new_item_slug()`` unless the editor chose a slug; columns and
+    # home pages keep Wagtail's behaviour (their standard slugs are set explicitly).
+    ascii_item_slug = True
+    base_form_class = SitePageForm
+
     class Meta:
         abstract = True
+
+    def _known_parent(self):
+        if self.path:
+            return self.get_parent()
+        return getattr(self, "_cached_parent_obj", None)
+
+    def settle_slug(self):
+        """Give a new item page an ASCII slug when its slug was left to the system."""
+        if self.ascii_item_slug and self.pk is None and is_automatic_slug(self.slug, self.title):
+            self.slug = new_item_slug(self._known_parent())
+
+    def full_clean(self, *args, **kwargs):
+        self.settle_slug()
+        return super().full_clean(*args, **kwargs)
 
     def template_variants(self, request):
         """Template names inside a theme, most specific first; subclasses add variants."""
@@ -89,6 +150,7 @@ class SitePage(Page):
             self.first_published_at = timezone.now()
 
     def save(self, *args, **kwargs):
+        self.settle_slug()
         self.settle_publish_time()
         return super().save(*args, **kwargs)
 

@@ -30,6 +30,7 @@ class ColumnPage(RoutablePageMixin, SitePage):
     column_class = models.CharField(_("栏目类型"), max_length=20, choices=ColumnClass.choices)
     intro = models.TextField(_("栏目说明"), blank=True)
 
+    ascii_item_slug = False  # standard slugs (gkxx, zwdt …) are set explicitly
     parent_page_types = ["cms.SiteHomePage", "cms.ColumnPage", "cms.TopicPage"]
     subpage_types = [
         "cms.ColumnPage",

@@ -18,6 +18,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from ..blocks import ATTACHMENT_BLOCKS
+from ..forms import DisclosureDocumentForm
 from .base import SitePage, current_site
 
 
@@ -166,6 +167,7 @@ class DisclosureDocumentPage(SitePage):
 
     parent_page_types = ["cms.ColumnPage", "cms.AnnualReportIndexPage"]
     subpage_types = []
+    base_form_class = DisclosureDocumentForm
     # A copy is a new document: it gets its own 索引号 when it is first published.
     exclude_fields_in_copy = ["index_number"]
 

@@ -15,6 +15,7 @@ class SiteHomePage(SitePage):
     intro = models.TextField(_("网站简介"), blank=True)
     body = StreamField(HOME_BLOCKS, verbose_name=_("首页版块"), blank=True)
 
+    ascii_item_slug = False  # the home page is the site root: slug "home"
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.ColumnPage", "cms.TopicPage", "cms.InformationPage"]
     max_count_per_parent = 1

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sites.sso.SingleSignOnMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A disclosure document that cannot get its 索引号 is refused with a message, not a 500.
+    "cms.middleware.PublishRefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside the header-setting middleware, so a cache hit still gets their headers.
     "publishing.pagecache.PageCacheMiddleware",

@@ -27,6 +27,7 @@ def served(django_db_setup, django_db_blocker):
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
+    from django.test.testcases import _MediaFilesHandler
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, *args):
@@ -34,7 +35,8 @@ def served(django_db_setup, django_db_blocker):
 
     port = _free_port()
     server = ThreadedWSGIServer(("127.0.0.1", port), QuietHandler, allow_reuse_address=True)
-    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    # Static files and uploads as nginx serves them in production (DEBUG is off in tests).
+    server.set_app(StaticFilesHandler(_MediaFilesHandler(get_wsgi_application())))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     with django_db_blocker.unblock():

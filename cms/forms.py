@@ -1,0 +1,45 @@
+"""Admin forms of the site's page types."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+# The edit and create screens' buttons that end in a published page (direct publish, or the
+# review chain that publishes at its last step).
+PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
+
+NO_ORG_CODE = _(
+    "本站尚未设置组织机构代码，系统无法生成政府信息公开索引号，因此暂不能发布或提交审核此文件。"
+    "请联系网站办在站点信息中填写组织机构代码；在此之前可以先“保存草稿”。"
+)
+
+
+class SitePageForm(WagtailAdminPageForm):
+    """Slugs of new item pages: the system's ASCII slug unless the editor chose one.
+
+    Done before Wagtail's own check that the slug is free under the parent, so a Chinese slug
+    that the page will never use cannot clash with an older page's.
+    """
+
+    def clean(self):
+        from .models.base import is_automatic_slug, new_item_slug
+
+        model = type(self.instance)
+        if getattr(model, "ascii_item_slug", False) and self.instance.pk is None and "slug" in self.cleaned_data:
+            if is_automatic_slug(self.cleaned_data["slug"], self.cleaned_data.get("title", "")):
+                self.cleaned_data["slug"] = new_item_slug(self.parent_page)
+        return super().clean()
+
+
+class DisclosureDocumentForm(SitePageForm):
+    """A document cannot be published without a 索引号, and there is none without an org code:
+    say so on the form instead of failing at publish time."""
+
+    def clean(self):
+        from .models.base import current_site
+
+        cleaned_data = super().clean()
+        publishing = any(self.data.get(action) for action in PUBLISHING_ACTIONS)
+        if publishing and not self.instance.index_number and not getattr(current_site(), "org_code", ""):
+            raise forms.ValidationError(NO_ORG_CODE, code="no_org_code")
+        return cleaned_data
