@@ -224,3 +224,6 @@ def seed(step=print):
     from cms.demo import seed_content
 
     seed_content(step)
+    from publishing.review.demo import seed as seed_review
+
+    seed_review(step)

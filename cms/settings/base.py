@@ -55,6 +55,8 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "cms",
+    # The review chain's steps, scan reports and 保密审查单: site data, in the site's schema.
+    "publishing.review",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -203,6 +205,10 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhos
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# The review chain (publishing/review/chain.py): an approval holds only for the revision it was
+# given on, and the last approval publishes through the chain's own checks (scan, every step).
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.review.finish.publish_approved"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "phone", "organisation"]
 # Uploads (issue 3; checks and Chinese messages in cms/uploads.py). Pillow's decompression-bomb

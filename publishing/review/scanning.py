@@ -1,0 +1,162 @@
+"""The confidentiality scan of an item: every text of a revision in one engine call, stored with it.
+
+The title, every own text field, StreamField text (rich text included) and the text of every
+attached document (StreamField document choosers → ``publishing.extract.extract_text``) are read
+as named fields of one ``Scanner.scan`` call, so a finding names where it is ("正文", "附件：通知.docx").
+"""
+
+import hashlib
+import html
+import json
+import re
+
+from django.db import models
+from django.utils.html import strip_tags
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from publishing import wordlists
+from publishing.extract import ExtractionError, extract_text
+
+from .models import ScanReport
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|td|th|blockquote|div)>|<br\s*/?>", re.IGNORECASE)
+# Page fields people write besides the page type's own (Wagtail's SEO fields show in search results).
+_PAGE_TEXT_FIELDS = ("seo_title", "search_description")
+
+
+def html_text(value):
+    """Plain text of (rich text) HTML, one line per block, entities decoded."""
+    return html.unescape(strip_tags(_BLOCK_END.sub(lambda match: match.group(0) + "\n", value or ""))).strip()
+
+
+def _label(field):
+    return str(field.verbose_name)
+
+
+def _walk_block(block, value, label, out, attachments):
+    if value is None:
+        return
+    if isinstance(block, DocumentChooserBlock):
+        attachments.append(value)
+    elif isinstance(block, blocks.RichTextBlock):
+        out.append((label, html_text(value.source if hasattr(value, "source") else str(value))))
+    elif isinstance(block, blocks.RawHTMLBlock):
+        out.append((label, html_text(str(value))))
+    elif isinstance(block, blocks.StructBlock):
+        for name, child in block.child_blocks.items():
+            _walk_block(child, value.get(name), label, out, attachments)
+    elif isinstance(block, blocks.ListBlock):
+        for item in value:
+            _walk_block(block.child_block, item, label, out, attachments)
+    elif isinstance(block, blocks.StreamBlock):
+        for child in value:
+            _walk_block(child.block, child.value, f"{label}·{child.block.label}", out, attachments)
+    elif isinstance(block, (blocks.CharBlock, blocks.TextBlock)):
+        out.append((label, str(value)))
+
+
+def page_fields(page):
+    """``(fields, documents)``: field name → text of ``page``, and the attached documents."""
+    page = page.specific if type(page) is Page else page
+    texts = [("标题", page.title)]
+    documents = []
+    for name in _PAGE_TEXT_FIELDS:
+        texts.append((str(Page._meta.get_field(name).verbose_name), getattr(page, name, "") or ""))
+    for field in page._meta.concrete_fields:
+        if field.model is Page or getattr(field, "choices", None):
+            continue
+        value = getattr(page, field.name, None)
+        if not value:
+            continue
+        if isinstance(field, StreamField):
+            _walk_block(field.stream_block, value, _label(field), texts, documents)
+        elif isinstance(field, RichTextField):
+            texts.append((_label(field), html_text(value)))
+        elif isinstance(field, (models.CharField, models.TextField)) and not field.primary_key:
+            texts.append((_label(field), str(value)))
+    fields = {}
+    for label, text in texts:
+        if not text:
+            continue
+        key, number = label, 2
+        while key in fields:  # two paragraphs of a StreamField: 专题内容·正文段落, …·正文段落 2
+            key, number = f"{label} {number}", number + 1
+        fields[key] = text
+    return fields, documents
+
+
+def attachment_texts(documents):
+    """``(fields, unchecked)``: 附件：name → text, and the messages of files that could not be read."""
+    fields, unchecked = {}, []
+    seen = set()
+    for document in documents:
+        if document.pk in seen:
+            continue
+        seen.add(document.pk)
+        name = document.filename or document.title
+        try:
+            with document.open_file() as handle:
+                fields[f"附件：{name}"] = extract_text(handle, name)
+        except ExtractionError as exc:
+            unchecked.append(str(exc))
+        except OSError:
+            unchecked.append(f"“{name}”文件缺失，无法自动检查，请人工审查。")
+    return fields, unchecked
+
+
+def scan_page(page):
+    """Scan ``page`` (an in-memory page, e.g. ``revision.as_object()``): ``(ScanResult, unchecked)``."""
+    fields, documents = page_fields(page)
+    attachments, unchecked = attachment_texts(documents)
+    fields.update(attachments)
+    return wordlists.scan_fields(fields), unchecked
+
+
+def content_digest(revision):
+    return hashlib.sha256(json.dumps(revision.content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def report_for(revision):
+    """The scan report of ``revision`` as it is now, scanning it if it was not scanned yet."""
+    digest = content_digest(revision)
+    report = ScanReport.objects.filter(revision=revision, content_digest=digest).first()
+    if report is not None:
+        return report
+    result, unchecked = scan_page(revision.as_object())
+    verdict = result.verdict
+    if verdict == "pass" and unchecked:
+        verdict = "review"  # a file nobody could read is for a person to read
+    report, _created = ScanReport.objects.get_or_create(
+        revision=revision,
+        content_digest=digest,
+        defaults={
+            "page_id": int(revision.object_id),
+            "verdict": verdict,
+            "findings": result.as_dict()["findings"],
+            "unchecked": unchecked,
+        },
+    )
+    return report
+
+
+def latest_report(page):
+    """The report of the page's latest revision (scanned now if needed), or None without revisions."""
+    revision = page.get_latest_revision()
+    return report_for(revision) if revision is not None else None
+
+
+def findings_comment(report, limit=10):
+    """The findings as the comment of an automatic rejection: what, where, and the rule."""
+    from publishing.rules import RULE_LABELS, SEVERITY_LABELS
+
+    lines = ["保密检查发现禁止发布的内容，已自动退回："]
+    for finding in report.findings[:limit]:
+        rule = RULE_LABELS.get(finding["rule"], finding["rule"])
+        severity = SEVERITY_LABELS.get(finding["severity"], finding["severity"])
+        lines.append(f"【{severity}】{finding['field']}：“{finding['text']}”（{rule}）")
+    if len(report.findings) > limit:
+        lines.append(f"……共 {len(report.findings)} 处，详见审核信息页。")
+    return "\n".join(lines)

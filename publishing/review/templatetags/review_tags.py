@@ -1,0 +1,44 @@
+"""Findings shown in their context, the hit highlighted (the reviewer sees why, and where)."""
+
+from django import template
+from django.utils.html import format_html
+
+from publishing.rules import RULE_LABELS, SEVERITY_LABELS
+
+from .. import scanning
+
+register = template.Library()
+
+
+@register.simple_tag
+def finding_in_context(finding):
+    """``…before<mark>hit</mark>after…`` from a stored finding (dict of ``Finding.as_dict``)."""
+    context = finding.get("context", "")
+    offset = finding.get("start", 0) - finding.get("context_start", 0)
+    length = finding.get("end", 0) - finding.get("start", 0)
+    before, hit, after = context[:offset], context[offset : offset + length], context[offset + length :]
+    return format_html(
+        '{}<mark class="review-hit review-hit--{}">{}</mark>{}',
+        ("…" + before) if finding.get("context_start", 0) else before,
+        finding.get("severity", ""),
+        hit,
+        after,
+    )
+
+
+@register.filter
+def rule_label(finding):
+    return RULE_LABELS.get(finding.get("rule"), finding.get("rule"))
+
+
+@register.filter
+def severity_label(finding):
+    return SEVERITY_LABELS.get(finding.get("severity"), finding.get("severity"))
+
+
+@register.inclusion_tag("review/includes/findings.html")
+def scan_findings(report=None, revision=None):
+    """The findings table of ``report`` (or of ``revision``'s report)."""
+    if report is None and revision is not None:
+        report = scanning.report_for(revision)
+    return {"report": report}
