@@ -96,7 +96,9 @@ def attachment_texts(documents):
         if document.pk in seen:
             continue
         seen.add(document.pk)
-        name = document.filename or document.title
+        # The stored file name may carry a suffix the storage added; people know the title.
+        extension = f".{document.file_extension}" if document.file_extension else ""
+        name = document.title if document.title.lower().endswith(extension) else f"{document.title}{extension}"
         try:
             with document.open_file() as handle:
                 fields[f"附件：{name}"] = extract_text(handle, name)

@@ -18,10 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         next_schedule = 0.0
         while True:
-            applied, failed = drain()
-            if applied or failed:
-                self.stdout.write(f"  · 发件箱：已处理 {applied}，失败待重试 {failed}")
             if time.monotonic() >= next_schedule:
+                # Before draining: what scheduled publishing changes goes out in the same round.
                 results = run_scheduled_everywhere()
                 failures = {code: error for code, error in results.items() if error}
                 stamp = timezone.localtime().strftime("%H:%M:%S")
@@ -29,6 +27,9 @@ class Command(BaseCommand):
                     f"  · {stamp} 定时发布：{len(results)} 个站点" + (f"，失败 {failures}" if failures else "")
                 )
                 next_schedule = time.monotonic() + options["schedule_every"]
+            applied, failed = drain()
+            if applied or failed:
+                self.stdout.write(f"  · 发件箱：已处理 {applied}，失败待重试 {failed}")
             if options["once"]:
                 return
             if not applied:
