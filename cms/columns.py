@@ -58,6 +58,18 @@ STANDARD_TREES = {
 STANDARD_TREES["district"] = STANDARD_TREES["county"]
 STANDARD_TREES["topic"] = [("专题动态", "ztdt", C.NEWS, []), ("相关文件", "xgwj", C.POLICY, [])]
 
+# Portal aggregation and 信息报送 (publishing.syndication): 部门动态 lists the departments' news and
+# 县区动态 the county and district portals' news, read from the catalogue; 要闻 and 通知公告 take
+# items that lower sites offer. Keyed by site kind, then column slug.
+COLUMN_OPTIONS = {
+    "portal": {
+        "bmdt": {"aggregate_from": "departments", "aggregate_column_class": C.NEWS},
+        "xqdt": {"aggregate_from": "counties", "aggregate_column_class": C.NEWS},
+        "yw": {"accepts_submissions": True},
+        "tzgg": {"accepts_submissions": True},
+    }
+}
+
 
 def build_column_tree(home, kind):
     """Create the kind's standard columns under ``home``; returns the number of columns made."""
@@ -69,7 +81,13 @@ def build_column_tree(home, kind):
         nonlocal made
         for title, slug, column_class, children in nodes:
             column = parent.add_child(
-                instance=ColumnPage(title=title, slug=slug, column_class=column_class, show_in_menus=parent == home)
+                instance=ColumnPage(
+                    title=title,
+                    slug=slug,
+                    column_class=column_class,
+                    show_in_menus=parent == home,
+                    **COLUMN_OPTIONS.get(kind, {}).get(slug, {}),
+                )
             )
             made += 1
             add(column, children)

@@ -5,11 +5,13 @@ from django.db import models
 from django.http import HttpResponse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from .base import ColumnClass, SitePage
+from publishing.syndication.aggregation import AggregateSource, column_listing
+
+from .base import ColumnClass, SitePage, current_site
 
 # The page types a column lists as its items (newest first).
 ITEM_MODELS = ("cms.ArticlePage", "cms.DisclosureDocumentPage")
@@ -29,6 +31,21 @@ class ColumnPage(RoutablePageMixin, SitePage):
 
     column_class = models.CharField(_("栏目类型"), max_length=20, choices=ColumnClass.choices)
     intro = models.TextField(_("栏目说明"), blank=True)
+    # Portal aggregation (publishing.syndication): other sites' items are read from the catalogue
+    # and link to the originals; nothing is copied into this site.
+    aggregate_from = models.CharField(
+        _("汇聚其他站点信息"), max_length=20, blank=True, default="", choices=AggregateSource.choices
+    )
+    aggregate_column_class = models.CharField(
+        _("只汇聚此类栏目的信息"),
+        max_length=20,
+        blank=True,
+        choices=ColumnClass.choices,
+        help_text=_("留空则汇聚所有文章和公开文件"),
+    )
+    accepts_submissions = models.BooleanField(
+        _("接受信息报送"), default=False, help_text=_("下级站点的编辑可以把已发布的信息报送到本栏目")
+    )
 
     ascii_item_slug = False  # standard slugs (gkxx, zwdt …) are set explicitly
     parent_page_types = ["cms.SiteHomePage", "cms.ColumnPage", "cms.TopicPage"]
@@ -45,6 +62,12 @@ class ColumnPage(RoutablePageMixin, SitePage):
     ]
 
     content_panels = SitePage.content_panels + [FieldPanel("column_class"), FieldPanel("intro")]
+    settings_panels = SitePage.settings_panels + [
+        MultiFieldPanel(
+            [FieldPanel("aggregate_from"), FieldPanel("aggregate_column_class"), FieldPanel("accepts_submissions")],
+            heading=_("站群汇聚与信息报送"),
+        )
+    ]
 
     class Meta:
         verbose_name = _("栏目")
@@ -70,7 +93,7 @@ class ColumnPage(RoutablePageMixin, SitePage):
         context["subcolumns"] = self.get_children().live().type(ColumnPage)
         # Static, leader and service pages are shown as this column's content, in tree order.
         context["children"] = self.get_children().live().not_type(ColumnPage, *item_models()).specific()
-        paginator = Paginator(self.items(), self.PER_PAGE)
+        paginator = Paginator(column_listing(self, current_site()), self.PER_PAGE)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
         context["items"] = context["page_obj"].object_list
         context["list_template"] = self.list_template()

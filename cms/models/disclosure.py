@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -221,6 +222,17 @@ class DisclosureDocumentPage(SitePage):
         obj.index_number = self.index_number
         return obj
 
+    @cached_property
+    def current_validity(self):
+        """有效性 as stored once for the whole cluster (publishing.syndication.validity); read it, not ``validity``."""
+        from publishing.syndication.validity import validity_of
+
+        return validity_of(self)
+
+    @property
+    def current_validity_label(self):
+        return Validity(self.current_validity).label if self.current_validity in Validity.values else ""
+
     @property
     def publish_date(self):
         """发布日期: the date of the real first publish (Asia/Shanghai)."""
@@ -299,7 +311,9 @@ class DisclosureCatalogPage(SitePage):
         context = super().get_context(request, *args, **kwargs)
         documents, chosen = self.filter_documents(request.GET)
         context["page_obj"] = Paginator(documents, self.PER_PAGE).get_page(request.GET.get("page"))
-        context["documents"] = context["page_obj"].object_list
+        from publishing.syndication.validity import preload
+
+        context["documents"] = preload(list(context["page_obj"].object_list))
         context["chosen"] = chosen
         context["facets"] = self.facets()
         labels = []

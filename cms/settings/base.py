@@ -45,6 +45,7 @@ SHARED_APPS = [
     "publishing",
     "themes",
     "publishing.catalogue",
+    "publishing.syndication",
     "search",
     "django.contrib.contenttypes",
     "django.contrib.auth",

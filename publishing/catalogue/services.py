@@ -137,6 +137,11 @@ def entry_values(page):
     for name in DISCLOSURE_FIELDS:
         value = getattr(page, name, None)
         values[name] = value if value is not None else ("" if name != "written_date" else None)
+    if values["content_type"] == "disclosure":
+        # 有效性 is stored once, outside the page (design §2); the row carries a copy of the store.
+        from publishing.syndication import validity
+
+        values["validity"] = validity.settle(current_tenant(), page)
     return values
 
 

@@ -1,0 +1,146 @@
+"""Portal aggregation without copying: a column lists other sites' items from the catalogue.
+
+A portal's 部门动态 is the latest news of every department site, its 县区动态 that of the county and
+district portals, and any column that accepts 信息报送 also lists the items it adopted. Nothing is
+copied: rows come from the catalogue (written in each site's publish transaction) and link to the
+originals on their own hosts, so an unpublished original disappears from the portal at once.
+"""
+
+from __future__ import annotations
+
+from heapq import merge
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from publishing.catalogue.models import CatalogueEntry
+
+# Catalogue types a column lists as items (the column's own ITEM_MODELS).
+ITEM_TYPES = ("article", "disclosure")
+
+
+class AggregateSource(models.TextChoices):
+    NONE = "", _("不汇聚其他站点")
+    DEPARTMENTS = "departments", _("下级部门网站")
+    COUNTIES = "counties", _("下级县（市、区）门户")
+    CHILDREN = "children", _("全部下级站点")
+
+
+def source_kinds(source):
+    from sites.models import SiteKind
+
+    return {
+        AggregateSource.DEPARTMENTS: [SiteKind.DEPARTMENT],
+        AggregateSource.COUNTIES: [SiteKind.COUNTY, SiteKind.DISTRICT],
+        AggregateSource.CHILDREN: None,
+    }.get(source, [])
+
+
+def source_sites(tenant, source):
+    """Serving sites whose parent is ``tenant`` and whose kind matches ``source``."""
+    from sites.models import Tenant
+
+    kinds = source_kinds(source)
+    if tenant is None or kinds == []:
+        return Tenant.objects.none()
+    sites = Tenant.objects.serving().filter(parent=tenant)
+    return sites if kinds is None else sites.filter(kind__in=kinds)
+
+
+def remote_entries(column, tenant):
+    """Catalogue rows of other sites that ``column`` (a ColumnPage of ``tenant``) lists, newest first."""
+    from .models import Submission, SubmissionStatus
+
+    adopted = Submission.objects.filter(
+        target_tenant=tenant,
+        target_column_id=column.pk,
+        status=SubmissionStatus.ADOPTED,
+        source_tenant=OuterRef("tenant"),
+        page_id=OuterRef("page_id"),
+    )
+    wanted = Q(Exists(adopted))
+    if column.aggregate_from:
+        aggregated = Q(tenant__in=source_sites(tenant, column.aggregate_from), content_type__in=ITEM_TYPES)
+        if column.aggregate_column_class:
+            aggregated &= Q(column_class=column.aggregate_column_class)
+        wanted |= aggregated
+    return CatalogueEntry.objects.live().filter(wanted).exclude(tenant=tenant).select_related("tenant").newest_first()
+
+
+class CatalogueItem:
+    """A catalogue row dressed as a list item: the attributes the list templates read."""
+
+    is_remote = True
+    cover_image = None
+
+    def __init__(self, entry):
+        self.entry = entry
+        self.title = entry.title
+        self.url = entry.url
+        self.summary = entry.summary
+        self.first_published_at = entry.published_at
+        self.index_number = entry.index_number
+        self.document_number = entry.document_number
+        self.source_site = entry.tenant.short_name or entry.tenant.name
+        self.current_validity = entry.validity
+
+    @property
+    def current_validity_label(self):
+        from .validity import validity_label
+
+        return validity_label(self.current_validity)
+
+    @property
+    def publish_time(self):
+        return timezone.localtime(self.first_published_at).strftime("%Y-%m-%d %H:%M")
+
+
+def _sort_key(item):
+    published = item.first_published_at
+    return (published.timestamp() if published else 0.0, getattr(item, "pk", 0) or 0)
+
+
+class MergedListing:
+    """A column's own pages and the catalogue rows it aggregates, newest first, for a Paginator.
+
+    Page *n* needs at most ``n × per page`` rows from each source; both are already sorted, so
+    they are merged rather than loaded whole.
+    """
+
+    def __init__(self, own_pages, remote_rows):
+        self.own_pages = own_pages
+        self.remote_rows = remote_rows
+
+    def count(self):
+        return self.own_pages.count() + self.remote_rows.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop = index.start or 0, index.stop
+            if stop is None:
+                stop = self.count()
+            own = list(self.own_pages[:stop])
+            remote = [CatalogueItem(entry) for entry in self.remote_rows[:stop]]
+            items = list(merge(own, remote, key=_sort_key, reverse=True))[start:stop]
+            from .validity import preload
+
+            preload([item for item in items if not getattr(item, "is_remote", False)])
+            return items
+        items = self[index : index + 1]
+        if not items:
+            raise IndexError(index)
+        return items[0]
+
+
+def column_listing(column, tenant):
+    """What ``column`` lists: its own items merged with the other sites' rows it aggregates or adopted.
+
+    Always merged, even for a column that neither aggregates nor accepts offers now: items adopted
+    while it did stay listed.
+    """
+    return MergedListing(column.items(), remote_entries(column, tenant))

@@ -1,0 +1,71 @@
+"""信息报送 and 变更有效性 in each site's Wagtail admin: a menu entry, page buttons, the screens."""
+
+from django.db import connection
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
+
+from . import permissions, views
+
+OFFERABLE = ("cms.ArticlePage", "cms.DisclosureDocumentPage")
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("offer/<int:page_id>/", views.offer, name="offer"),
+    path("<int:pk>/adopt/", views.adopt, name="adopt"),
+    path("<int:pk>/decline/", views.decline, name="decline"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("validity/<int:page_id>/", views.change_validity, name="validity"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("syndication/", include((urlpatterns, "syndication"), namespace="syndication"))]
+
+
+def _site():
+    from publishing.catalogue.services import current_tenant
+
+    if connection.schema_name == "public":
+        return None
+    return current_tenant()
+
+
+class SiteRoleMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.can_view_site(request.user, _site())
+
+
+@hooks.register("register_admin_menu_item")
+def menu_item():
+    return SiteRoleMenuItem(_("信息报送"), reverse("syndication:index"), icon_name="resubmit", order=250)
+
+
+def _page_buttons(page, user):
+    site = _site()
+    if site is None or not page.live:
+        return
+    label = page.specific_class._meta.label if page.specific_class else ""
+    if label in OFFERABLE and site.parent_id and permissions.can_offer(user, site):
+        yield Button(_("报送到门户"), reverse("syndication:offer", args=[page.pk]), icon_name="resubmit", priority=70)
+    if label == "cms.DisclosureDocumentPage":
+        from .validity import can_change
+
+        if can_change(user, site):
+            yield Button(
+                _("变更有效性"), reverse("syndication:validity", args=[page.pk]), icon_name="tick", priority=71
+            )
+
+
+@hooks.register("register_page_listing_more_buttons")
+def page_listing_more_buttons(page, user, next_url=None):
+    yield from _page_buttons(page, user)
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_buttons(page, user, view_name, next_url=None):
+    yield from _page_buttons(page, user)
