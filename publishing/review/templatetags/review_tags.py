@@ -26,6 +26,22 @@ def finding_in_context(finding):
     )
 
 
+# Wagtail's workflow statuses in the words of the chain (the admin may run in English).
+STATUS_LABELS = {
+    "in_progress": "审核中",
+    "approved": "通过",
+    "rejected": "退回修改",
+    "needs_changes": "已退回，待修改",
+    "cancelled": "已取消",
+    "skipped": "已跳过",
+}
+
+
+@register.filter
+def status_label(status):
+    return STATUS_LABELS.get(status, status)
+
+
 @register.filter
 def rule_label(finding):
     return RULE_LABELS.get(finding.get("rule"), finding.get("rule"))
