@@ -92,7 +92,8 @@ class ColumnLatestBlock(ThemedBlockMixin, blocks.StructBlock):
         column = column.specific if column is not None else None
         context["column"] = column
         context["heading"] = value.get("title") or (column.title if column else "")
-        context["items"] = list(column.items()[: value.get("count") or 6]) if column else []
+        # listing(): a portal column also shows the other sites' items it aggregates or adopted.
+        context["items"] = list(column.listing()[: value.get("count") or 6]) if column else []
         return context
 
 

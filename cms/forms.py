@@ -35,6 +35,16 @@ class DisclosureDocumentForm(SitePageForm):
     """A document cannot be published without a 索引号, and there is none without an org code:
     say so on the form instead of failing at publish time."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("validity")
+        if field is not None and self.instance.index_number:
+            # Once published, 有效性 is stored once for the cluster (publishing.syndication.validity)
+            # and changed only with 变更有效性; a disabled field keeps the stored value on save.
+            field.disabled = True
+            field.initial = self.initial["validity"] = self.instance.current_validity
+            field.help_text = _("已发布文件的有效性请用页面“更多”菜单中的“变更有效性”修改，修改后各处同步。")
+
     def clean(self):
         from .models.base import current_site
 

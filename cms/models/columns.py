@@ -84,6 +84,11 @@ class ColumnPage(RoutablePageMixin, SitePage):
             .specific()
         )
 
+    def listing(self):
+        """What the column shows: ``items()`` merged with the other sites' items it aggregates or
+        adopted (publishing.syndication), newest first; slice it, or give it to a Paginator."""
+        return column_listing(self, current_site())
+
     def list_template(self):
         """47号: every column of the same class uses the same list template."""
         return f"cms/lists/{self.column_class or ColumnClass.NEWS}.html"
@@ -93,7 +98,7 @@ class ColumnPage(RoutablePageMixin, SitePage):
         context["subcolumns"] = self.get_children().live().type(ColumnPage)
         # Static, leader and service pages are shown as this column's content, in tree order.
         context["children"] = self.get_children().live().not_type(ColumnPage, *item_models()).specific()
-        paginator = Paginator(column_listing(self, current_site()), self.PER_PAGE)
+        paginator = Paginator(self.listing(), self.PER_PAGE)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
         context["items"] = context["page_obj"].object_list
         context["list_template"] = self.list_template()

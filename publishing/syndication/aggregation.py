@@ -50,22 +50,33 @@ def source_sites(tenant, source):
 
 
 def remote_entries(column, tenant):
-    """Catalogue rows of other sites that ``column`` (a ColumnPage of ``tenant``) lists, newest first."""
+    """Catalogue rows of other sites that ``column`` (a ColumnPage of ``tenant``) lists, newest first.
+
+    Like ``ColumnPage.items()``, which takes the items of every column below, a column lists what
+    its descendant columns aggregate or adopted: 政务动态 shows the departments' news of 部门动态.
+    """
     from .models import Submission, SubmissionStatus
 
+    columns = list(
+        type(column)
+        .objects.descendant_of(column, inclusive=True)
+        .live()
+        .values_list("pk", "aggregate_from", "aggregate_column_class")
+    )
     adopted = Submission.objects.filter(
         target_tenant=tenant,
-        target_column_id=column.pk,
+        target_column_id__in=[pk for pk, _source, _class in columns],
         status=SubmissionStatus.ADOPTED,
         source_tenant=OuterRef("tenant"),
         page_id=OuterRef("page_id"),
     )
     wanted = Q(Exists(adopted))
-    if column.aggregate_from:
-        aggregated = Q(tenant__in=source_sites(tenant, column.aggregate_from), content_type__in=ITEM_TYPES)
-        if column.aggregate_column_class:
-            aggregated &= Q(column_class=column.aggregate_column_class)
-        wanted |= aggregated
+    for _pk, source, column_class in columns:
+        if source:
+            aggregated = Q(tenant__in=source_sites(tenant, source), content_type__in=ITEM_TYPES)
+            if column_class:
+                aggregated &= Q(column_class=column_class)
+            wanted |= aggregated
     return CatalogueEntry.objects.live().filter(wanted).exclude(tenant=tenant).select_related("tenant").newest_first()
 
 

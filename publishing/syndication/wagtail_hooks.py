@@ -45,20 +45,26 @@ def menu_item():
     return SiteRoleMenuItem(_("信息报送"), reverse("syndication:index"), icon_name="resubmit", order=250)
 
 
+def _may_act(user, site):
+    """Asked once per row of an explorer listing: remembered on the request's user object."""
+    cache = user.__dict__.setdefault("_syndication_may_act", {})
+    if site.pk not in cache:
+        cache[site.pk] = permissions.can_offer(user, site)
+    return cache[site.pk]
+
+
 def _page_buttons(page, user):
     site = _site()
     if site is None or not page.live:
         return
     label = page.specific_class._meta.label if page.specific_class else ""
-    if label in OFFERABLE and site.parent_id and permissions.can_offer(user, site):
+    # The roles that may offer an item are the ones that may change 有效性 (validity.can_change).
+    if label not in OFFERABLE or not _may_act(user, site):
+        return
+    if site.parent_id:
         yield Button(_("报送到门户"), reverse("syndication:offer", args=[page.pk]), icon_name="resubmit", priority=70)
     if label == "cms.DisclosureDocumentPage":
-        from .validity import can_change
-
-        if can_change(user, site):
-            yield Button(
-                _("变更有效性"), reverse("syndication:validity", args=[page.pk]), icon_name="tick", priority=71
-            )
+        yield Button(_("变更有效性"), reverse("syndication:validity", args=[page.pk]), icon_name="tick", priority=71)
 
 
 @hooks.register("register_page_listing_more_buttons")

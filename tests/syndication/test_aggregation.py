@@ -101,3 +101,18 @@ def test_merged_listing_paginates(client, in_site, publish_in):
 def test_department_site_does_not_aggregate(client, publish_in):
     publish_in("jyj", "教育局不应出现在交通局")
     assert "教育局不应出现在交通局" not in get(client, "jtj", "/zwdt/gzdt/").content.decode()
+
+
+def test_parent_column_and_home_panel_include_what_subcolumns_aggregate(client, in_site, publish_in):
+    """政务动态 lists its subcolumns' items, so it also lists what 部门动态 aggregates; so does a home panel."""
+    publish_in("jyj", "出现在门户政务动态的部门信息")
+    html = get(client, "portal", "/zwdt/").content.decode()
+    assert "出现在门户政务动态的部门信息" in html and "来源：测试市教育局" in html
+
+    in_site("portal")
+    home = content.home()
+    home.body = [("column_latest", {"title": "", "column": content.column("zwdt"), "count": 6, "show_summary": True})]
+    home.save_revision().publish()
+    connection.set_schema_to_public()
+    html = get(client, "portal", "/").content.decode()
+    assert "出现在门户政务动态的部门信息" in html and 'href="http://jyj.localhost/zwdt/gzdt/' in html

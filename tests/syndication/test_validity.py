@@ -114,3 +114,20 @@ def test_only_the_documents_site_staff_may_change(cluster, client, in_site):
     response = client.post(f"/admin/syndication/validity/{page.pk}/", {"validity": "valid"}, HTTP_HOST="jtj.localhost")
     assert response.status_code in (302, 403)
     assert DocumentValidity.objects.get(tenant__code="jtj", page_id=page.pk).validity == "repealed"
+
+
+def test_edit_form_does_not_offer_a_second_way_to_change_it(cluster, client, in_site):
+    in_site("jtj")
+    page = content.disclosure(title="编辑表单有效性测试")
+    validity.change_validity(page, "amended", actor=cluster.user("jtj", "editor"))
+    draft = content.column("fdzdgk")
+    connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    html = get(client, "jtj", f"/admin/pages/{page.pk}/edit/").content.decode()
+    field = re.search(r'<select name="validity"[^>]*>', html).group(0)
+    assert "disabled" in field
+    assert re.search(r'<option value="amended"[^>]*selected', html)
+    explorer = get(client, "jtj", f"/admin/pages/{draft.pk}/").content.decode()
+    assert f"/admin/syndication/validity/{page.pk}/" in explorer and "变更有效性" in explorer
+    new = get(client, "jtj", f"/admin/pages/add/cms/disclosuredocumentpage/{draft.pk}/").content.decode()
+    assert "disabled" not in re.search(r'<select name="validity"[^>]*>', new).group(0)
