@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite drives: headless Chromium (public pages), nginx (config check,
-# static output) and CJK fonts for screenshots. Installs them when run as root, else says how.
+# static output), wrk (bench/load.py) and CJK fonts for screenshots. Installs them when run as root,
+# else says how.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v wrk >/dev/null || need+=(wrk)
 fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
