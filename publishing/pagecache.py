@@ -34,6 +34,7 @@ _bypass = threading.local()
 
 
 def cache_seconds():
+    """Seconds a page stays cached; 0 (CMS_PAGE_CACHE_SECONDS=0) turns the page cache off."""
     return getattr(settings, "CMS_PAGE_CACHE_SECONDS", 300)
 
 
@@ -125,7 +126,8 @@ class PageCacheMiddleware:
 
     def _cacheable_request(self, request):
         return (
-            request.method in ("GET", "HEAD")
+            cache_seconds() > 0
+            and request.method in ("GET", "HEAD")
             and connection.schema_name != settings.PUBLIC_SCHEMA_NAME
             and not request.path_info.startswith(UNCACHED_PREFIXES)
             and not getattr(_bypass, "active", False)
