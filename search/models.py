@@ -6,9 +6,25 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Func
 from django.utils.translation import gettext_lazy as _
 
 SYNONYM_SEPARATORS = re.compile(r"[=＝,，、;；\s]+")
+
+
+class TitleLexemes(Func):
+    """The title's lexemes with their positions: the weight-A part of the document's tsvector."""
+
+    function = "ts_filter"
+    template = "%(function)s(%(expressions)s, '{a}'::\"char\"[])"
+    output_field = SearchVectorField()
+
+
+class LocalYear(Func):
+    """The calendar year of a timestamp in China Standard Time (facets count documents per year)."""
+
+    template = "(extract(year FROM %(expressions)s AT TIME ZONE 'Asia/Shanghai'))::smallint"
+    output_field = models.SmallIntegerField()
 
 
 class SearchDocument(models.Model):
@@ -28,18 +44,30 @@ class SearchDocument(models.Model):
     topic_category = models.CharField(max_length=20, blank=True)
     validity = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField()
+    # Derived by PostgreSQL: the year facet groups on it instead of converting every match's time.
+    published_year = models.GeneratedField(
+        expression=LocalYear("published_at"), output_field=models.SmallIntegerField(), db_persist=True
+    )
     # Canonical 文号 and 索引号 (search.text.*_key) for exact look-up whatever brackets were typed.
     document_number_key = models.CharField(max_length=100, blank=True)
     index_number_key = models.CharField(max_length=40, blank=True)
     vector = SearchVectorField()
+    # Derived by PostgreSQL from ``vector`` (so it can never disagree with it): a small GIN index
+    # for title suggestions with prefix matching, and "every word in the title" when choosing
+    # which of very many matches to rank.
+    title_vector = models.GeneratedField(
+        expression=TitleLexemes("vector"), output_field=SearchVectorField(), db_persist=True
+    )
 
     class Meta:
         verbose_name = _("搜索索引条目")
         verbose_name_plural = _("搜索索引")
         indexes = [
             GinIndex(fields=["vector"], name="search_doc_vector"),
+            GinIndex(fields=["title_vector"], name="search_doc_title"),
             models.Index(fields=["-published_at"], name="search_doc_newest"),
             models.Index(fields=["tenant", "-published_at"], name="search_doc_site_newest"),
+            models.Index(fields=["content_type", "-published_at"], name="search_doc_type_newest"),
             models.Index(
                 fields=["document_number_key"], name="search_doc_docnum", condition=~models.Q(document_number_key="")
             ),

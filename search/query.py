@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime
 import re
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
-
-from django.db.models import Count, Max
 
 from . import text
 
@@ -57,19 +57,38 @@ class ParsedQuery:
 # --- synonyms --------------------------------------------------------------------------------------
 
 _synonyms_lock = threading.Lock()
-_synonyms = {"stamp": None, "map": {}}
+_synonyms = {"stamp": None, "map": {}, "version": 0, "checked": float("-inf")}
+# How long a process trusts its copy of the list before one tiny query checks for changes made
+# in another process; changes made in this process apply at once (``forget_synonyms``).
+SYNONYM_RECHECK_SECONDS = 2.0
+
+
+def forget_synonyms(**kwargs):
+    """Make the next search re-read the synonym list (connected to SynonymGroup saves and deletes)."""
+    with _synonyms_lock:
+        _synonyms["checked"] = float("-inf")
 
 
 def synonym_map():
     """{term: [the other terms of its group]} from the web office's list.
 
-    Cached in the process; one tiny query per search notices any change made in another process.
+    Cached in the process and re-validated at most every SYNONYM_RECHECK_SECONDS by one query on
+    the list's size and last change; a change in this process is seen by the next search.
     """
+    from django.db import connection
+
     from .models import SynonymGroup
 
-    stamp = tuple(SynonymGroup.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
+    now = time.monotonic()
+    with _synonyms_lock:
+        if now - _synonyms["checked"] < SYNONYM_RECHECK_SECONDS:
+            return _synonyms["map"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), max(updated_at) FROM {SynonymGroup._meta.db_table}")  # noqa: S608
+        stamp = tuple(cursor.fetchone())
     with _synonyms_lock:
         if _synonyms["stamp"] == stamp:
+            _synonyms["checked"] = now
             return _synonyms["map"]
     mapping = {}
     for group in SynonymGroup.objects.all():
@@ -78,7 +97,7 @@ def synonym_map():
             mapping.setdefault(term, [])
             mapping[term].extend(other for other in terms if other != term and other not in mapping[term])
     with _synonyms_lock:
-        _synonyms.update(stamp=stamp, map=mapping)
+        _synonyms.update(stamp=stamp, map=mapping, checked=now, version=_synonyms["version"] + 1)
     return mapping
 
 
@@ -111,6 +130,30 @@ def _units_of_chunk(chunk, synonyms, tokenize):
                 units.append(unit)
         i = j
     return units
+
+
+_parsed = OrderedDict()
+PARSED_CACHE_SIZE = 2_000
+
+
+def parse_cached(raw, tokenize=None):
+    """``parse`` with the process's synonym list, memoised per (text, tokenizer, list version).
+
+    The ParsedQuery returned is shared between searches: read it, never change it.
+    """
+    synonyms = synonym_map()
+    key = (raw, tokenize, _synonyms["version"])
+    with _synonyms_lock:
+        parsed = _parsed.get(key)
+        if parsed is not None:
+            _parsed.move_to_end(key)
+            return parsed
+    parsed = parse(raw, synonyms=synonyms, tokenize=tokenize)
+    with _synonyms_lock:
+        _parsed[key] = parsed
+        while len(_parsed) > PARSED_CACHE_SIZE:
+            _parsed.popitem(last=False)
+    return parsed
 
 
 def parse(raw, synonyms=None, tokenize=None):
@@ -162,7 +205,7 @@ class SearchParams:
 
     def parse(self, tokenize=None):
         if self.parsed is None:
-            self.parsed = parse(self.q, tokenize=tokenize)
+            self.parsed = parse_cached(self.q, tokenize=tokenize)
         return self.parsed
 
     @property
@@ -205,10 +248,17 @@ class Hit:
 class SearchResults:
     params: SearchParams
     total: int = 0
+    # False when the engine stopped counting at its cap (``total`` is then that cap: "10000+").
+    total_exact: bool = True
     hits: list[Hit] = field(default_factory=list)
     # {"sites": [{"value", "label", "count"}], "types": [...], "years": [...]}
     facets: dict = field(default_factory=dict)
     took_ms: float = 0.0
+
+    @property
+    def total_display(self):
+        """The total as shown to readers: ``"10000+"`` when counting stopped at the cap."""
+        return f"{self.total}" if self.total_exact else f"{self.total}+"
 
     @property
     def num_pages(self):
@@ -217,6 +267,8 @@ class SearchResults:
     def as_json(self):
         return {
             "total": self.total,
+            "total_exact": self.total_exact,
+            "total_display": self.total_display,
             "took_ms": round(self.took_ms, 1),
             "page": self.params.page,
             "num_pages": self.num_pages,

@@ -1,10 +1,16 @@
 """The PostgreSQL index follows the catalogue inside the publishing transaction."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from publishing.catalogue.services import catalogue_changed
 
 from .backends import configured_backends, get_backend
+from .models import SynonymGroup
+from .query import forget_synonyms
+
+post_save.connect(forget_synonyms, sender=SynonymGroup, dispatch_uid="search_forget_synonyms_save")
+post_delete.connect(forget_synonyms, sender=SynonymGroup, dispatch_uid="search_forget_synonyms_delete")
 
 
 @receiver(catalogue_changed)

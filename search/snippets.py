@@ -9,6 +9,7 @@ the same tokenizer the index uses, so 民政 is not marked inside 人民政府.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import jieba
 from django.utils.html import escape
@@ -21,6 +22,7 @@ LEAD_CHARS = 24
 CONTEXT = 12
 
 
+@lru_cache(maxsize=20_000)
 def _boundaries(fragment):
     """Token boundaries (character offsets) of ``fragment`` as the index tokenizer cuts it."""
     text._ready()
@@ -34,29 +36,37 @@ def _boundaries(fragment):
     return cuts
 
 
+@lru_cache(maxsize=1_000)
+def _pattern_of(terms):
+    return re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+
+
 def _pattern(terms):
-    terms = [term for term in terms if term]
-    if not terms:
-        return None
-    return re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    terms = tuple(sorted({term for term in terms if term}, key=lambda term: (-len(term), term)))
+    return _pattern_of(terms) if terms else None
 
 
-def find_matches(value, terms, limit=50):
-    """[(start, end)] of ``terms`` in ``value`` that sit on token boundaries."""
+def _on_boundaries(value, start, end):
+    """Whether the match value[start:end] starts and ends where the index tokenizer cuts."""
+    if not ("\u3400" <= value[start] <= "\u9fff" or "\u3400" <= value[end - 1] <= "\u9fff"):
+        return True
+    lo = max(0, start - CONTEXT)
+    cuts = _boundaries(value[lo : min(len(value), end + CONTEXT)])
+    return start - lo in cuts and end - lo in cuts
+
+
+def find_matches(value, terms, limit=50, pos=0, endpos=None):
+    """[(start, end)] of ``terms`` in ``value[pos:endpos]`` that sit on token boundaries."""
     pattern = _pattern(terms)
     if pattern is None or not value:
         return []
     found = []
-    for match in pattern.finditer(value):
+    for match in pattern.finditer(value, pos, len(value) if endpos is None else endpos):
         start, end = match.span()
-        if "\u3400" <= value[start] <= "\u9fff" or "\u3400" <= value[end - 1] <= "\u9fff":
-            lo = max(0, start - CONTEXT)
-            cuts = _boundaries(value[lo : min(len(value), end + CONTEXT)])
-            if start - lo not in cuts or end - lo not in cuts:
-                continue
-        found.append((start, end))
-        if len(found) >= limit:
-            break
+        if _on_boundaries(value, start, end):
+            found.append((start, end))
+            if len(found) >= limit:
+                break
     return found
 
 
@@ -94,11 +104,13 @@ def snippet(texts, terms, length=SNIPPET_CHARS):
     """
     texts = [re.sub(r"\s+", " ", value or "").strip() for value in texts]
     for value in texts:
-        matches = find_matches(value, terms)
-        if matches:
-            start = max(0, matches[0][0] - LEAD_CHARS)
+        # Only the first match and those in the window after it are checked against the tokenizer
+        # (each check segments a few dozen characters): a long body may hold hundreds of matches.
+        first = find_matches(value, terms, limit=1)
+        if first:
+            start = max(0, first[0][0] - LEAD_CHARS)
             end = min(len(value), start + length)
-            window = [(s - start, e - start) for s, e in matches if s >= start and e <= end]
+            window = [(s - start, e - start) for s, e in find_matches(value, terms, pos=start, endpos=end)]
             body = mark(value[start:end], window)
             prefix = "…" if start > 0 else ""
             suffix = "…" if end < len(value) else ""

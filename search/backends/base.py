@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -11,8 +12,9 @@ from .. import snippets, text
 from ..query import Hit, SearchParams, SearchResults
 
 
+@lru_cache(maxsize=1)
 def type_labels():
-    """{content type name: its label} (article → 文章)."""
+    """{content type name: its label} (article → 文章); fixed by the code, so read once per process."""
     from django.apps import apps
 
     from publishing.catalogue.services import catalogue_types

@@ -11,23 +11,27 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
-from django.db.models.functions import ExtractYear
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection, transaction
+
+from sites.models import SiteStatus
 
 from .. import text
 from ..models import SearchDocument
 from ..query import SearchResults
-from .base import SearchBackend, SearchError
+from .base import SearchBackend, SearchError, type_labels
 
 # ts_rank_cd weights for D, C, B, A.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 # 1: divide by 1 + log(length), so a long report does not win by sheer size.
 RANK_NORMALIZATION = 1
+# Counted exactly up to here, then reported as "10000+" (``total_exact`` false): counting a very
+# common word's every match costs a visit to each row. Settings: CMS_SEARCH_COUNT_CAP.
+COUNT_CAP = 10_000
+# At most this many matches are ranked with ts_rank_cd (each reads the whole tsvector); below it,
+# every match is ranked. Settings: CMS_SEARCH_RANK_CANDIDATES.
+RANK_CANDIDATES = 500
 
 
 def _phrase(tokens, suffix=""):
@@ -145,7 +149,7 @@ class PostgresSearchBackend(SearchBackend):
     # --- reading ------------------------------------------------------------------------------
 
     def filtered(self, params):
-        """Documents of serving sites passing every filter except the text."""
+        """Documents of serving sites passing every filter except the text (ORM form, for other callers)."""
         keep, hidden = self.site_scope(params)
         documents = SearchDocument.objects.all()
         if keep is not None:
@@ -167,81 +171,181 @@ class PostgresSearchBackend(SearchBackend):
             documents = documents.filter(published_at__lt=end)
         return documents
 
+    def _where(self, params, parsed, tsquery):
+        """(SQL condition on ``d`` for the match set, boost expression, title expression, args)."""
+        args = {"tsquery": tsquery}
+        where = []
+        if params.sites or params.kinds:
+            where.append("d.tenant_id = ANY(%(sites)s)")
+            args["sites"] = self._chosen_sites(params)
+        else:
+            # Serving sites only, decided in the same statement: a suspension applies at once.
+            where.append(
+                "d.tenant_id IN (SELECT t.id FROM sites_tenant t "
+                "WHERE t.status = %(active)s AND t.schema_name <> ALL(%(not_sites)s))"
+            )
+            args["active"] = SiteStatus.ACTIVE
+            args["not_sites"] = [settings.PUBLIC_SCHEMA_NAME, settings.CMS_TEMPLATE_SCHEMA]
+        for column, values in (
+            ("content_type", params.types),
+            ("column_class", params.column_classes),
+            ("topic_category", params.topic_categories),
+            ("validity", params.validities),
+        ):
+            if values:
+                where.append(f"d.{column} = ANY(%({column})s)")
+                args[column] = list(values)
+        start, end = self.date_bounds(params)
+        if start:
+            where.append("d.published_at >= %(date_from)s")
+            args["date_from"] = start
+        if end:
+            where.append("d.published_at < %(date_to)s")
+            args["date_to"] = end
+
+        exact = []
+        if parsed.document_number:
+            exact.append("d.document_number_key = %(document_number)s")
+            args["document_number"] = parsed.document_number
+        if parsed.index_number:
+            exact.append("d.index_number_key = %(index_number)s")
+            args["index_number"] = parsed.index_number
+        match = []
+        if tsquery:
+            match.append(f"d.vector @@ {TSQUERY}")
+        boost = "0::int"
+        if exact:
+            exact_sql = "(" + " OR ".join(exact) + ")"
+            boost = f"{exact_sql}::int"
+            if parsed.excluded:
+                args["excluded"] = " | ".join(_unit(unit) for unit in parsed.excluded)
+                exact_sql = f"({exact_sql} AND NOT d.vector @@ to_tsquery('simple', %(excluded)s))"
+            match.append(exact_sql)
+        where.insert(0, "(" + " OR ".join(match) + ")")
+        in_title = f"d.title_vector @@ {TSQUERY}" if tsquery else "false"
+        return " AND ".join(where), boost, in_title, args
+
+    @staticmethod
+    def _chosen_sites(params):
+        """Ids of the serving sites chosen by code and/or kind, in one query (SearchError for unknown codes)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, code, kind FROM sites_tenant WHERE status = %s AND schema_name <> ALL(%s)"
+                " AND (code = ANY(%s) OR kind = ANY(%s))",
+                [
+                    SiteStatus.ACTIVE,
+                    [settings.PUBLIC_SCHEMA_NAME, settings.CMS_TEMPLATE_SCHEMA],
+                    list(params.sites),
+                    list(params.kinds),
+                ],
+            )
+            rows = cursor.fetchall()
+        found = {code for _, code, _ in rows}
+        unknown = [code for code in params.sites if code not in found]
+        if unknown:
+            raise SearchError(f"没有代码为“{'、'.join(unknown)}”的网站")
+        return [
+            tenant_id
+            for tenant_id, code, kind in rows
+            if (not params.sites or code in params.sites) and (not params.kinds or kind in params.kinds)
+        ]
+
     def search(self, params):
         parsed = params.parse(tokenize=self.tokenize)
         tsquery = compile_tsquery(parsed)
-        exact = Q()
-        if parsed.document_number:
-            exact |= Q(document_number_key=parsed.document_number)
-        if parsed.index_number:
-            exact |= Q(index_number_key=parsed.index_number)
-        if not tsquery and not exact:
+        if not tsquery and not (parsed.document_number or parsed.index_number):
             raise SearchError("请输入要查找的词（不能只有排除词）")
-        documents = self.filtered(params)
-        match = Q(vector=raw_query(tsquery)) if tsquery else None
-        if exact:
-            exact_match = exact
-            if parsed.excluded:
-                exact_match &= ~Q(vector=raw_query(" | ".join(_unit(unit) for unit in parsed.excluded)))
-            match = exact_match | match if match is not None else exact_match
-        documents = documents.filter(match)
+        where, boost, in_title, args = self._where(params, parsed, tsquery)
+        count_cap = getattr(settings, "CMS_SEARCH_COUNT_CAP", COUNT_CAP)
+        rank_cap = getattr(settings, "CMS_SEARCH_RANK_CANDIDATES", RANK_CANDIDATES)
+        score = SCORE_SQL if tsquery else "0::real"
+        args.update(
+            scan=count_cap + 1,
+            count_cap=count_cap,
+            rank_cap=rank_cap,
+            offset=params.offset,
+            limit=params.page_size,
+            weights=RANK_WEIGHTS,
+            normalization=RANK_NORMALIZATION,
+        )
+        if params.sort == "date":
+            page = DATE_PAGE_SQL
+        else:
+            page = RANK_PAGE_SQL.format(score=score)
+        sets = "(d.tenant_id), (d.content_type), (d.year), ()" if params.facets else "()"
+        sql = MAIN_SQL.format(where=where, boost=boost, in_title=in_title, page=page, sets=sets)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            rows = cursor.fetchall()
 
         results = SearchResults(params=params)
-        counts = self._counts(documents)
-        results.total = sum(counts.values())
+        facets = {"sites": [], "types": [], "years": []}
+        scored = []
+        for part, group, key, label, number, score_value in rows:
+            if part == 1:
+                scored.append((int(key), score_value))
+            elif group == "total":
+                results.total = number
+            else:
+                facets[group].append((key, label, number))
+        if results.total > count_cap:
+            results.total, results.total_exact = count_cap, False
+            scored = self._page_beyond_cap(params, where, boost, in_title, score, args)
         if params.facets:
-            results.facets = self.build_facets(counts)
-        if results.total == 0:
-            return results
-
-        if params.sort == "date":
-            ordered = documents.annotate(score=Value(0.0)).order_by("-published_at", "-entry_id")
-        else:
-            rank = Value(0.0)
-            if tsquery:
-                rank = SearchRank(
-                    F("vector"),
-                    raw_query(tsquery),
-                    weights=RANK_WEIGHTS,
-                    normalization=Value(RANK_NORMALIZATION),
-                    cover_density=True,
-                )
-            boost = Case(When(exact, then=Value(1)), default=Value(0)) if exact else Value(0)
-            ordered = documents.annotate(score=rank, boost=boost).order_by(
-                "-boost", "-score", "-published_at", "-entry_id"
-            )
-        page = ordered.values_list("entry_id", "score")[params.offset : params.offset + params.page_size]
-        results.hits = self.load_hits(list(page), parsed)
+            results.facets = self.facets_from(facets)
+        if scored:
+            results.hits = self.load_hits(scored, parsed)
         return results
 
+    def _page_beyond_cap(self, params, where, boost, in_title, score, args):
+        """The page when more documents match than are counted: from index order, not the whole set.
+
+        By date, the newest matches come straight off the ``published_at`` index. By relevance, the
+        candidates ranked are the newest matches with every word in the title and the newest
+        matches anywhere (``CMS_SEARCH_RANK_CANDIDATES`` of each) plus exact 文号/索引号 hits.
+        """
+        if params.sort == "date":
+            sql = DATE_BEYOND_CAP_SQL.format(where=where)
+        else:
+            exact = ""
+            if boost != "0::int":
+                exact = (
+                    f"UNION (SELECT d.entry_id FROM search_searchdocument d WHERE {where} AND {boost} = 1 LIMIT 100)"  # noqa: S608 - placeholders only
+                )
+            sql = RANK_BEYOND_CAP_SQL.format(where=where, in_title=in_title, score=score, boost=boost, exact=exact)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            return [(entry_id, value) for entry_id, value in cursor.fetchall()]
+
     @staticmethod
-    def _counts(documents):
-        """{(tenant_id, content_type, year): count} of the match set, in one grouped query."""
-        tz = ZoneInfo(settings.TIME_ZONE)
-        rows = (
-            documents.annotate(year=ExtractYear("published_at", tzinfo=tz))
-            .values_list("tenant_id", "content_type", "year")
-            .annotate(n=Count("*"))
-            .order_by()
-        )
-        return {(tenant_id, content_type, year): n for tenant_id, content_type, year, n in rows}
+    def facets_from(groups):
+        """Facets from the grouped rows: sites (code, name), types (label) and years, largest first."""
+        labels = type_labels()
+        sites = sorted(groups["sites"], key=lambda row: (-row[2], row[0]))
+        types = sorted(groups["types"], key=lambda row: (-row[2], row[0]))
+        years = sorted(groups["years"], key=lambda row: -int(row[0]))
+        return {
+            "sites": [{"value": code, "label": name, "count": n} for code, name, n in sites],
+            "types": [{"value": name, "label": labels.get(name, name), "count": n} for name, _, n in types],
+            "years": [{"value": year, "label": f"{year}年", "count": n} for year, _, n in years],
+        }
 
     def suggest(self, prefix, sites=None, limit=8):
+        """Titles whose words start with what was typed, from the small title-only GIN index."""
         tsquery = compile_prefix_tsquery(prefix, tokenize=self.tokenize)
         if not tsquery:
             return []
-        from sites.models import Tenant
-
-        serving = Tenant.objects.serving()
-        if sites:
-            serving = serving.filter(code__in=sites)
-        query = raw_query(tsquery)
-        rows = (
-            SearchDocument.objects.filter(tenant_id__in=serving.values("id"), vector=query)
-            .annotate(score=SearchRank(F("vector"), query, weights=[0.0, 0.0, 0.0, 1.0], normalization=Value(1)))
-            .order_by("-score", "-published_at")
-            .values_list("entry__title", "entry__url", "entry__tenant__code")[: limit * 3]
-        )
+        args = {
+            "tsquery": tsquery,
+            "active": SiteStatus.ACTIVE,
+            "not_sites": [settings.PUBLIC_SCHEMA_NAME, settings.CMS_TEMPLATE_SCHEMA],
+            "codes": list(sites or []),
+            "limit": limit * 3,
+        }
+        site_filter = "AND t.code = ANY(%(codes)s)" if sites else ""
+        with connection.cursor() as cursor:
+            cursor.execute(SUGGEST_SQL.format(site_filter=site_filter), args)
+            rows = cursor.fetchall()
         seen, out = set(), []
         for title, url, code in rows:
             if title not in seen:
@@ -250,3 +354,92 @@ class PostgresSearchBackend(SearchBackend):
             if len(out) >= limit:
                 break
         return out
+
+
+# --- SQL ----------------------------------------------------------------------------------------------
+#
+# One statement answers a search: the match set is read once, up to COUNT_CAP + 1 rows (``m``),
+# and gives the total, the facet counts (one GROUPING SETS pass) and, when the count is exact,
+# the page: ranked with ts_rank_cd over at most RANK_CANDIDATES rows of ``m`` (every match when
+# there are fewer; otherwise exact 文号 hits, then matches with every word in the title, newest
+# first), or sorted by date. Only when more than COUNT_CAP documents match does a second statement
+# take the page from index order (``_page_beyond_cap``).
+
+TSQUERY = "to_tsquery('simple', %(tsquery)s)"
+SCORE_SQL = f"ts_rank_cd(%(weights)s::real[], d.vector, {TSQUERY}, %(normalization)s)"
+
+MAIN_SQL = """
+WITH m AS MATERIALIZED (
+    SELECT d.entry_id, d.tenant_id, d.content_type, d.published_at, d.published_year AS year,
+           {boost} AS boost, {in_title} AS in_title
+    FROM search_searchdocument d
+    WHERE {where}
+    LIMIT %(scan)s
+), n AS (SELECT count(*) AS total FROM m)
+SELECT 0, f.grp, COALESCE(t.code, f.key), t.name, f.n, NULL::real
+FROM (
+    SELECT CASE WHEN GROUPING(d.tenant_id) = 0 THEN 'sites' WHEN GROUPING(d.content_type) = 0 THEN 'types'
+                WHEN GROUPING(d.year) = 0 THEN 'years' ELSE 'total' END AS grp,
+           COALESCE(d.tenant_id::text, d.content_type, d.year::text) AS key, d.tenant_id, count(*)::int AS n
+    FROM m d
+    GROUP BY GROUPING SETS ({sets})
+) f LEFT JOIN sites_tenant t ON t.id = f.tenant_id
+UNION ALL
+SELECT 1, NULL, p.entry_id::text, NULL, p.pos::int, p.score FROM ({page}) p
+"""
+
+RANK_PAGE_SQL = """
+    SELECT r.*, row_number() OVER (ORDER BY r.boost DESC, r.score DESC, r.published_at DESC, r.entry_id DESC) AS pos
+    FROM (
+        SELECT c.entry_id, c.boost, c.published_at, {score} AS score
+        FROM (
+            SELECT m.entry_id, m.boost, m.published_at FROM m
+            WHERE (SELECT total FROM n) <= %(count_cap)s
+            ORDER BY m.boost DESC, m.in_title DESC, m.published_at DESC, m.entry_id DESC
+            LIMIT %(rank_cap)s
+        ) c JOIN search_searchdocument d ON d.entry_id = c.entry_id
+        ORDER BY c.boost DESC, score DESC, c.published_at DESC, c.entry_id DESC
+        OFFSET %(offset)s LIMIT %(limit)s
+    ) r
+"""
+
+DATE_PAGE_SQL = """
+    SELECT r.*, row_number() OVER (ORDER BY r.published_at DESC, r.entry_id DESC) AS pos
+    FROM (
+        SELECT m.entry_id, m.published_at, 0::real AS score FROM m
+        WHERE (SELECT total FROM n) <= %(count_cap)s
+        ORDER BY m.published_at DESC, m.entry_id DESC
+        OFFSET %(offset)s LIMIT %(limit)s
+    ) r
+"""
+
+DATE_BEYOND_CAP_SQL = """
+SELECT d.entry_id, 0::real FROM search_searchdocument d
+WHERE {where}
+ORDER BY d.published_at DESC, d.entry_id DESC
+OFFSET %(offset)s LIMIT %(limit)s
+"""
+
+RANK_BEYOND_CAP_SQL = """
+WITH c AS (
+    (SELECT d.entry_id FROM search_searchdocument d WHERE {where} AND {in_title} ORDER BY d.published_at DESC LIMIT %(rank_cap)s)
+    UNION
+    (SELECT d.entry_id FROM search_searchdocument d WHERE {where} ORDER BY d.published_at DESC LIMIT %(rank_cap)s)
+    {exact}
+)
+SELECT d.entry_id, {score} AS score
+FROM c JOIN search_searchdocument d ON d.entry_id = c.entry_id
+ORDER BY {boost} DESC, score DESC, d.published_at DESC, d.entry_id DESC
+OFFSET %(offset)s LIMIT %(limit)s
+"""
+
+SUGGEST_SQL = """
+SELECT e.title, e.url, t.code
+FROM search_searchdocument d
+JOIN sites_tenant t ON t.id = d.tenant_id
+JOIN catalogue_catalogueentry e ON e.id = d.entry_id
+WHERE d.title_vector @@ to_tsquery('simple', %(tsquery)s)
+  AND t.status = %(active)s AND t.schema_name <> ALL(%(not_sites)s) {site_filter}
+ORDER BY ts_rank(d.title_vector, to_tsquery('simple', %(tsquery)s), 1) DESC, d.published_at DESC
+LIMIT %(limit)s
+"""

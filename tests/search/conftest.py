@@ -47,6 +47,16 @@ def publish_docs(cluster, docs):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_synonym_list():
+    """Each test reads the synonym list afresh (a rolled-back test leaves no signal behind)."""
+    from search.query import forget_synonyms
+
+    forget_synonyms()
+    yield
+    forget_synonyms()
+
+
 @pytest.fixture
 def synonyms(db):
     return [SynonymGroup.objects.create(terms=terms) for terms in corpus.SYNONYMS]
