@@ -17,17 +17,25 @@ NO_ORG_CODE = _(
 class SitePageForm(WagtailAdminPageForm):
     """Slugs of new item pages: the system's ASCII slug unless the editor chose one.
 
-    Done before Wagtail's own check that the slug is free under the parent, so a Chinese slug
-    that the page will never use cannot clash with an older page's.
+    Done before Wagtail's own check that the slug is free under the parent, so that check applies
+    to the slug the page gets. The slug of a new item may be left empty.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self._makes_item_slug() and "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("留空则由系统生成，如 t20261122_4830571")
+
+    def _makes_item_slug(self):
+        return getattr(type(self.instance), "ascii_item_slug", False) and self.instance.pk is None
 
     def clean(self):
         from .models.base import is_automatic_slug, new_item_slug
 
-        model = type(self.instance)
-        if getattr(model, "ascii_item_slug", False) and self.instance.pk is None and "slug" in self.cleaned_data:
+        if self._makes_item_slug() and "slug" in self.cleaned_data:
             if is_automatic_slug(self.cleaned_data["slug"], self.cleaned_data.get("title", "")):
-                self.cleaned_data["slug"] = new_item_slug(self.parent_page)
+                self.cleaned_data["slug"] = new_item_slug(title=self.cleaned_data.get("title", ""))
         return super().clean()
 
 

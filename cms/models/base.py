@@ -1,5 +1,6 @@
 """What every page of a site shares: themed templates, site navigation and the honest publish time."""
 
+import hashlib
 import re
 import secrets
 
@@ -61,13 +62,22 @@ def is_automatic_slug(slug, title):
     return False
 
 
-def new_item_slug(parent=None, when=None):
-    """A short ASCII slug ``t<YYYYMMDD>_<7 digits>`` (the date in Asia/Shanghai), free under ``parent``.
+def new_item_slug(parent=None, when=None, title=None):
+    """A short ASCII slug ``t<YYYYMMDD>_<7 digits>`` (the date in Asia/Shanghai).
 
     Government sites use short ASCII URLs (``/zwdt/gzdt/t20261122_4830571/``); a Chinese title
     would otherwise give a percent-encoded URL three times its length.
+
+    With ``title`` (the admin's forms) the digits follow from the title, as Wagtail's own slug
+    does: the same title under the same column on the same day gives the same slug, so a form
+    sent twice (a double click, an autosave racing the submit button) is refused as a duplicate
+    instead of making two pages. Without it (pages made in code) the digits are random and free
+    under ``parent``.
     """
     day = timezone.localtime(when or timezone.now()).strftime("%Y%m%d")
+    if title:
+        digest = int(hashlib.sha256(title.strip().encode()).hexdigest(), 16)
+        return f"t{day}_{1_000_000 + digest % 9_000_000}"
     siblings = parent.get_children() if parent is not None else None
     while True:
         slug = f"t{day}_{1_000_000 + secrets.randbelow(9_000_000)}"

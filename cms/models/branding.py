@@ -82,6 +82,14 @@ class SiteBranding(BaseSiteSetting):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from publishing.pagecache import purge_site
+
+        site = current_site()
+        if site is not None:
+            purge_site(site)  # every cached page of the site shows the header
+
     def shown(self, theme):
         """The images the header shows under ``theme``; what the theme does not allow is left out."""
         limits = self.limits_for(theme)

@@ -9,17 +9,23 @@ and 360 px go to var/screenshots/ (``<theme>-<page>-desktop.png`` / ``-360.png``
 
 import base64
 import datetime
+import io
 import re
 
 import pytest
 from django.core.cache import cache
+from django.core.files.images import ImageFile
 from django.db import connection
+from PIL import Image as PILImage
+from PIL import ImageDraw
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+from wagtail.images import get_image_model
+from wagtail.models import Site
 
-from cms.models import ArticlePage, DisclosureDocumentPage, LeaderPage, TopicCategory
+from cms.models import ArticlePage, DisclosureDocumentPage, LeaderPage, SiteBranding, TopicCategory
 from sites.middleware import invalidate_domain_map
 from sites.models import Tenant
 from themes.models import SiteTheme, Theme
@@ -55,10 +61,50 @@ ARTICLE_BODY = (
 )
 
 
+def _picture(title, size, background, draw):
+    """A Wagtail image drawn with Pillow (screenshots should look like a site, not test cards)."""
+    picture = PILImage.new("RGB", size, background)
+    draw(ImageDraw.Draw(picture), *size)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return get_image_model().objects.create(title=title, description=title, file=ImageFile(buffer, name=f"{title}.png"))
+
+
+def _emblem(canvas, width, height):
+    canvas.ellipse([4, 4, width - 4, height - 4], fill=(255, 255, 255))
+    canvas.ellipse([16, 16, width - 16, height - 16], outline=(11, 79, 156), width=8)
+    canvas.polygon(
+        [(64, 30), (74, 54), (100, 56), (80, 72), (87, 98), (64, 84), (41, 98), (48, 72), (28, 56), (54, 54)],
+        fill=(200, 22, 29),
+    )
+
+
+def _skyline(canvas, width, height):
+    for x in range(0, width, 48):
+        top = height - 60 - (x * 37 % 140)
+        canvas.rectangle([x, top, x + 40, height], fill=(60, 110, 170))
+        for y in range(top + 10, height - 10, 20):
+            canvas.rectangle([x + 8, y, x + 14, y + 8], fill=(230, 200, 120))
+    canvas.line([(0, height - 8), (width, height - 8)], fill=(200, 160, 60), width=6)
+
+
+def _stripes(canvas, width, height):
+    for step in range(-height, width, 40):
+        canvas.line([(step, height), (step + height, 0)], fill=(70, 120, 190), width=10)
+
+
+def _person(canvas, width, height):
+    canvas.ellipse([width * 0.3, height * 0.15, width * 0.7, height * 0.45], fill=(235, 205, 180))
+    canvas.rectangle([width * 0.2, height * 0.5, width * 0.8, height], fill=(40, 50, 70))
+    canvas.polygon(
+        [(width * 0.45, height * 0.5), (width * 0.55, height * 0.5), (width * 0.5, height * 0.75)], fill=(255, 255, 255)
+    )
+
+
 def _publish_content():
     """Pages of every tested type on the department site (the connection is on its schema)."""
-    cover = content.image("公交线网优化推进会现场", size=(960, 420))
-    photo = content.image("张卫东照片", size=(240, 320))
+    cover = _picture("公交线网优化推进会现场", (960, 420), (29, 111, 184), _stripes)
+    photo = _picture("张卫东", (240, 320), (225, 230, 238), _person)
     news = content.column("gzdt")
     for index, title in enumerate(["定制公交首批线路开通运行", "社区微循环公交试点启动"]):
         content.publish(news, ArticlePage(title=title, source="运输服务科", summary=f"第{index + 1}批试点线路情况。"))
@@ -97,8 +143,12 @@ def _publish_content():
             resume="<p>张卫东，男，汉族，1972年生，大学学历。现任测试市交通运输局党组书记、局长。</p>",
         ),
     )
+    # The site's own logo and banner (cms.SiteBranding): 政务蓝 shows both, 中国红 the logo only.
+    logo = _picture("交通局标志", (128, 128), (11, 79, 156), _emblem)
+    banner = _picture("页头横幅", (1920, 240), (11, 79, 156), _skyline)
+    SiteBranding.objects.update_or_create(site=Site.objects.get(), defaults={"logo": logo, "banner": banner})
     pages = {"home": content.home(), "column": news, "article": article, "disclosure": disclosure, "leader": leader}
-    return pages, [cover, photo]
+    return pages, [cover, photo, logo, banner]
 
 
 @pytest.fixture(scope="module", params=["blue", "red"])
@@ -129,6 +179,7 @@ def themed_site(request, django_db_setup, django_db_blocker):
                 pages[name].delete()
             for page in ArticlePage.objects.filter(title__in=["定制公交首批线路开通运行", "社区微循环公交试点启动"]):
                 page.delete()
+            SiteBranding.objects.all().delete()
             for image in images:
                 image.delete()
             connection.set_schema_to_public()
@@ -299,6 +350,11 @@ def test_every_page_type_is_accessible_with_the_compliance_footer(served, browse
         assert js(browser, UNLABELLED_JS) == [], name
         broken = "return [...document.images].filter((i) => i.loading !== 'lazy' && !(i.complete && i.naturalWidth))"
         assert js(browser, broken + ".map((i) => i.src)") == [], name
+
+        logo = browser.find_element(By.CSS_SELECTOR, ".brand img")
+        assert "/media/" in logo.get_attribute("src") and logo.get_attribute("alt") == "", name  # the site's own
+        banner = "site-header--banner" in browser.find_element(By.CSS_SELECTOR, ".site-header").get_attribute("class")
+        assert banner == (theme == "blue"), name  # 中国红 shows no banner
 
         footer = browser.find_element(By.TAG_NAME, "footer")
         text = footer.text
