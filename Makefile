@@ -5,14 +5,13 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 0.0.0.0
 PORT ?= 8000
-export CMS_PUBLIC_PORT ?= $(PORT)
 
 .PHONY: run setup venv db demo test lint format bench stop clean
 
 run: setup ## install, migrate, seed the demo and serve on :8000
 	@echo "[5/5] 启动开发服务器 http://localhost:$(PORT)/ （Ctrl-C 停止；make stop 停止内嵌数据库）"
 	@$(MANAGE) cluster_info --port $(PORT)
-	@$(MANAGE) runserver $(HOST):$(PORT)
+	@CMS_PUBLIC_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 setup: venv db demo ## everything but serving
 

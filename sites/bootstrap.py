@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from .models import Domain, Tenant
-from .provisioning import ensure_template, prepare_template
+from .provisioning import ensure_template, prepare_template, sync_role_permissions
 
 
 def ensure_public_tenant():
@@ -31,3 +31,4 @@ def bootstrap(step=print, verbosity=0):
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
     with schema_context(settings.CMS_TEMPLATE_SCHEMA):
         prepare_template()
+    sync_role_permissions()

@@ -225,7 +225,8 @@ COLLECTION_PERMISSIONS = {
     Role.SECRECY_OFFICER: ["choose_image", "choose_document"],
 }
 MODEL_PERMISSIONS = {role: ["wagtailadmin.access_admin"] for role in Role.site_roles()}
-MODEL_PERMISSIONS[Role.SITE_ADMIN] = ["wagtailadmin.access_admin", "wagtailsettings.change_sitesetting"]
+# The site admin edits the site's logo and banner (cms.SiteBranding) within the theme's limits.
+MODEL_PERMISSIONS[Role.SITE_ADMIN] = ["wagtailadmin.access_admin", "cms.change_sitebranding"]
 
 
 def _perm(app_label, codename):
@@ -236,17 +237,33 @@ def group_name(tenant, role):
     return f"{tenant.code}·{Role(role).label}"
 
 
+def _model_permissions(role):
+    perms = []
+    for dotted in MODEL_PERMISSIONS[role]:
+        app_label, codename = dotted.split(".")
+        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if perm is None:
+            raise ProvisioningError(f"权限 {dotted} 不存在：请先运行 setup_cluster。")
+        perms.append(perm)
+    return perms
+
+
+def sync_role_permissions():
+    """Give every site's role groups exactly the model permissions their role has now (idempotent).
+
+    Runs on every deploy, so a permission added to a role reaches the sites made before.
+    """
+    for binding in SiteGroup.objects.exclude(role=Role.WEB_OFFICE).select_related("group"):
+        binding.group.permissions.set(_model_permissions(Role(binding.role)))
+
+
 def create_role_groups_only(tenant):
     """The site's four role groups with their model permissions (public schema only)."""
     groups = {}
     for role in Role.site_roles():
         group = Group.objects.create(name=group_name(tenant, role))
         SiteGroup.objects.create(group=group, tenant=tenant, role=role)
-        for dotted in MODEL_PERMISSIONS[role]:
-            app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm is not None:
-                group.permissions.add(perm)
+        group.permissions.set(_model_permissions(role))
         groups[role] = group
     return groups
 

@@ -83,7 +83,10 @@ class SiteBranding(BaseSiteSetting):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        created = self._state.adding
         super().save(*args, **kwargs)
+        if created and not (self.logo_id or self.banner_id):
+            return  # the empty row made on a site's first page view changes nothing readers see
         from publishing.pagecache import purge_site
 
         site = current_site()

@@ -27,7 +27,16 @@ def source_site(django_db_setup, django_db_blocker):
         article.title = "关于做好节日期间值班工作的通知（修订）"
         article.save_revision().publish()
         connection.set_schema_to_public()
-    return tenant
+    yield tenant
+    # Other modules count the session's sites: leave none of this one behind.
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        group_ids = list(SiteGroup.objects.filter(tenant=tenant).values_list("group_id", flat=True))
+        tenant.delete(force_drop=True)  # the schema with its page permissions, then the public rows
+        with connection.cursor() as cursor:  # the groups: Django would look for page permissions here
+            cursor.execute("DELETE FROM auth_group_permissions WHERE group_id = ANY(%s)", [group_ids])
+            cursor.execute("DELETE FROM sites_user_groups WHERE group_id = ANY(%s)", [group_ids])
+            cursor.execute("DELETE FROM auth_group WHERE id = ANY(%s)", [group_ids])
 
 
 def snapshot(schema):

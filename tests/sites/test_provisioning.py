@@ -112,3 +112,33 @@ def test_close_site_shows_a_notice_and_reopen_restores(cluster, client):
     assert client.get("/", HTTP_HOST="jyj.localhost").status_code == 410
     call_command("close_site", "jyj", "--reopen")
     assert client.get("/", HTTP_HOST="jyj.localhost").status_code == 200
+
+
+def refused(response):
+    return response.status_code == 403 or (
+        response.status_code == 302
+        and response["Location"].startswith(("/admin/login/", "/admin/"))
+        and "sitebranding/" not in response["Location"].split("?")[0]
+    )
+
+
+def test_site_admin_edits_the_sites_logo_setting_and_nothing_else(cluster, client):
+    client.force_login(cluster.user("jtj", "site_admin"))
+    own = client.get("/admin/settings/cms/sitebranding/", HTTP_HOST="jtj.localhost", follow=True)
+    assert own.status_code == 200
+    assert "sitebranding" in own.redirect_chain[-1][0]
+    assert refused(client.get("/admin/settings/cms/sitebranding/", HTTP_HOST="jyj.localhost"))
+    client.force_login(cluster.user("jtj", "editor"))
+    assert refused(client.get("/admin/settings/cms/sitebranding/", HTTP_HOST="jtj.localhost"))
+
+
+def test_setup_gives_existing_sites_the_current_role_permissions(cluster):
+    from django.contrib.auth.models import Permission
+
+    from sites.provisioning import sync_role_permissions
+
+    group = SiteGroup.objects.get(tenant=cluster.sites["jyj"], role="site_admin").group
+    group.permissions.clear()
+    sync_role_permissions()
+    assert set(group.permissions.values_list("codename", flat=True)) == {"access_admin", "change_sitebranding"}
+    assert Permission.objects.filter(group=group).count() == 2
