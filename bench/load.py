@@ -244,18 +244,19 @@ class Servers:
 servers = Servers()
 
 
-def count_5xx(offsets):
-    """5xx responses logged since ``offsets`` (nginx logs only 5xx; gunicorn logs JSON lines)."""
-    total = 0
+def logged_since(offsets):
+    """(5xx responses, {log: lines}) logged since ``offsets`` (nginx logs only 5xx; gunicorn every request)."""
+    total, lines = 0, {}
     for path, offset in offsets.items():
         with open(path, "rb") as handle:
             handle.seek(offset)
             data = handle.read()
+        lines[path.name] = data.count(b"\n")
         if path.name == "nginx-5xx.log":
-            total += data.count(b"\n")
+            total += lines[path.name]
         else:
             total += len(re.findall(rb'"status": "5\d\d"', data))
-    return total
+    return total, lines
 
 
 def settle(quiet=0.5, limit=60):
@@ -280,10 +281,15 @@ def log_offsets():
 
 LUA = r"""
 -- Rotates over "host path" lines of the file given after --; done() prints one JSON line.
+-- With BENCH_COUNT_MISSES=1 (warm-ups only: a response hook slows wrk down) it also counts
+-- responses carrying "X-Cache: MISS".
 local targets = {}
 local counter = 0
+local threads = {}
+misses = 0
 function setup(thread)
   thread:set("thread_id", tostring(thread))
+  table.insert(threads, thread)
 end
 function init(args)
   for line in io.lines(args[1]) do
@@ -300,13 +306,21 @@ function request()
   local target = targets[counter]
   return wrk.format("GET", target[2], {Host = target[1]})
 end
+if os.getenv("BENCH_COUNT_MISSES") == "1" then
+  function response(status, headers, body)
+    if headers["X-Cache"] == "MISS" then misses = misses + 1 end
+  end
+end
 function done(summary, latency, requests)
   local e = summary.errors
+  local missed = 0
+  for _, thread in ipairs(threads) do missed = missed + (thread:get("misses") or 0) end
   io.write(string.format(
     'WRKJSON {"requests": %d, "duration_us": %d, "bytes": %d, "non2xx3xx": %d, "connect": %d, ' ..
-    '"read": %d, "write": %d, "timeout": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d}\n',
+    '"read": %d, "write": %d, "timeout": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "misses": %d}\n',
     summary.requests, summary.duration, summary.bytes, e.status, e.connect, e.read, e.write, e.timeout,
-    math.floor(latency:percentile(50)), math.floor(latency:percentile(95)), math.floor(latency:percentile(99))))
+    math.floor(latency:percentile(50)), math.floor(latency:percentile(95)), math.floor(latency:percentile(99)),
+    missed))
 end
 """
 
@@ -314,7 +328,7 @@ results = []  # every measured run, for the summary
 failures = []
 
 
-def run_wrk(label, port, targets, duration=None, record=True):
+def run_wrk(label, port, targets, duration=None, record=True, count_misses=False):
     """One bounded wrk run against 127.0.0.1:port over ``targets`` [(host, path)]."""
     duration = duration or args.duration
     target_file = WORK / f"targets-{len(results)}-{int(time.monotonic() * 1000)}.txt"
@@ -323,13 +337,15 @@ def run_wrk(label, port, targets, duration=None, record=True):
     command = [WRK, f"-t{args.threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
     command += ["-s", str(WORK / "rotate.lua"), f"http://127.0.0.1:{port}", "--", str(target_file)]
     offsets = log_offsets()
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False)
+    env = dict(os.environ, BENCH_COUNT_MISSES="1" if count_misses else "0")
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False, env=env)
     target_file.unlink()
     settle()
     match = re.search(r"^WRKJSON (.*)$", completed.stdout, re.M)
     if completed.returncode != 0 or not match:
         raise RuntimeError(f"wrk failed on {label}: {completed.stdout}\n{completed.stderr}")
     data = json.loads(match.group(1))
+    logged = logged_since(offsets)
     seconds = data["duration_us"] / 1e6
     run = {
         "label": label,
@@ -338,9 +354,11 @@ def run_wrk(label, port, targets, duration=None, record=True):
         "p95": data["p95_us"] / 1000,
         "requests": data["requests"],
         "kb": data["bytes"] / max(data["requests"], 1) / 1024,
-        "5xx": count_5xx(offsets),
+        "5xx": logged[0],
+        "served": logged[1],
         "non2xx3xx": data["non2xx3xx"],
         "socket": data["connect"] + data["read"] + data["write"] + data["timeout"],
+        "misses": data["misses"],
     }
     if record:
         results.append(run)
@@ -359,14 +377,32 @@ def run_wrk(label, port, targets, duration=None, record=True):
     return run
 
 
-def warm(label, port, targets, max_rounds=8):
-    """Warm a per-worker page cache: short wrk rounds until throughput stops rising (bounded)."""
-    previous = 0.0
-    for _ in range(max_rounds):
-        rps = run_wrk(label, port, targets, duration=1, record=False)["rps"]
-        if previous and rps < previous * 1.1:
-            return
-        previous = rps
+def warm(label, port, targets, cache=True, limit=90):
+    """Warm the workers: one round; for a page cache, rounds until no response is a MISS.
+
+    The page cache is per worker (LocMemCache without REDIS_URL), so every worker must miss every
+    URL once. Bounded by ``limit`` seconds; returns the misses of the last round.
+    """
+    deadline = time.monotonic() + limit
+    while True:
+        run = run_wrk(label, port, targets, duration=2, record=False, count_misses=cache)
+        if not cache or run["misses"] == 0 or time.monotonic() > deadline:
+            return run["misses"]
+
+
+def database_counters(name, before=None, run=None, log=None):
+    """pg_stat_database's transactions and sessions of ``name``; with ``before``: per request of ``run``
+    (counted in the server's access log ``log``: it includes requests wrk left queued at the end)."""
+    from django.db import connection as db
+
+    time.sleep(0.6)  # a backend's statistics reach the shared counters within about a second of its exit
+    with db.cursor() as cursor:
+        cursor.execute("SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database WHERE datname = %s", [name])
+        now = cursor.fetchone()
+    if before is None:
+        return now
+    requests = max(run["served"].get(log, run["requests"]), 1)
+    return ((now[0] - before[0]) / requests, (now[1] - before[1]) / requests)
 
 
 def ratio_line(name, value, target, ok, detail):
@@ -529,7 +565,8 @@ try:
     # The portal first (the departments' parent), then the departments on every core.
     site_pages = [provision_site(0)]
     db.close()  # never share a connection with forked children
-    processes = min(multiprocessing.cpu_count(), args.sites - 1)
+    # Twice the cores: each child waits on PostgreSQL about as long as it computes.
+    processes = min(2 * multiprocessing.cpu_count(), args.sites - 1)
     pool = multiprocessing.get_context("fork").Pool(processes)
     try:
         for done, result in enumerate(pool.imap(provision_site, range(1, args.sites)), start=2):
@@ -662,7 +699,6 @@ try:
             self.stopping = threading.Event()
             self.seconds = []
             self.error = None
-            self.last = None
 
         def run(self):
             rng = random.Random(7)
@@ -681,10 +717,8 @@ try:
                         summary=f"{tenant.name}{topic}工作情况。",
                         body=_paragraphs(rng, tenant.name, topic, 6),
                     )
-                    column_url = news.url
                     db.set_schema_to_public()
                     refresh_item(tenant, page.pk)
-                    self.last = (host_of(index), column_url, title)
                     self.seconds.append(time.monotonic() - began)
                     self.stopping.wait(max(0.0, self.interval - (time.monotonic() - began)))
             except Exception as error:  # reported by the main thread
@@ -698,10 +732,11 @@ try:
         ("articles", "nginx", ports["nginx"], pages["article"]),
         ("disclosure documents", "nginx", ports["nginx"], pages["disclosure"]),
         ("search /api/search/", "nginx→gunicorn", ports["nginx"], search_targets),
-        ("home", "gunicorn, page cache", ports["cached"], pages["home"]),
-        ("column lists", "gunicorn, page cache", ports["cached"], pages["column"]),
-        ("articles", "gunicorn, page cache", ports["cached"], pages["article"]),
-        ("disclosure documents", "gunicorn, page cache", ports["cached"], pages["disclosure"]),
+        # What every page costs the application when neither static output nor the cache answers.
+        ("home", "gunicorn, uncached", ports["uncached"], pages["home"]),
+        ("column lists", "gunicorn, uncached", ports["uncached"], pages["column"]),
+        ("articles", "gunicorn, uncached", ports["uncached"], pages["article"]),
+        ("disclosure documents", "gunicorn, uncached", ports["uncached"], pages["disclosure"]),
     ]
     publisher = Publisher(args.publish_every, limit=int(len(route_runs) * (args.duration + 5) / args.publish_every))
     log(f"load average before measuring: {os.getloadavg()[0]:.1f} on {multiprocessing.cpu_count()} cores")
@@ -711,8 +746,8 @@ try:
         flush=True,
     )
     # First requests of a fresh worker import and compile templates: warm every worker first.
-    warm("warm-up", ports["cached"], pages["home"] + pages["column"] + pages["article"] + pages["disclosure"])
-    warm("warm-up", ports["nginx"], search_targets, max_rounds=2)
+    warm("warm-up", ports["uncached"], pages["home"] + pages["column"] + pages["article"] + pages["disclosure"], False)
+    warm("warm-up", ports["nginx"], search_targets, cache=False)
     route_results = []
     publisher.start()
     for route, via, port, targets in route_runs:
@@ -732,24 +767,36 @@ try:
         flush=True,
     )
 
-    if publisher.last:
-        # Is the newest article in its column list, as nginx (static output) and gunicorn serve it?
-        host, column_path, title = publisher.last
-        shown = {}
-        for name in ("nginx", "cached"):
-            bodies = [http_get(ports[name], host, column_path)[1].decode() for _ in range(2 * args.workers)]
-            shown[name] = sum(title in body for body in bodies), len(bodies)
+    # An editor publishes (in another process): is the article in its list at once, as nginx (static
+    # output, rewritten by the outbox) and as gunicorn's page cache serve it?
+    probe = tenants[1]
+    probe_host = host_of(1)
+    db.set_tenant(probe)
+    probe_column = content.column("gzdt")
+    probe_path = probe_column.url
+    db.set_schema_to_public()
+    for _ in range(4 * args.workers):  # cache the list in (nearly) every worker
+        http_get(ports["cached"], probe_host, probe_path)
+    db.set_tenant(probe)
+    probe_title = "关于公布2026年第一批政务服务事项清单的通知（新闻检查）"
+    probe_page = content.article(content.column("gzdt"), title=probe_title, summary="", body=REFERENCE_BODY[:400])
+    db.set_schema_to_public()
+    refresh_item(probe, probe_page.pk)
+    shown = {}
+    for name in ("nginx", "cached"):
+        bodies = [http_get(ports[name], probe_host, probe_path)[1].decode() for _ in range(2 * args.workers)]
+        shown[name] = (sum(probe_title in body for body in bodies), len(bodies))
+    print(
+        f"  a new article in its list right after publishing: nginx (static output) "
+        f"{shown['nginx'][0]}/{shown['nginx'][1]} responses, gunicorn page cache {shown['cached'][0]}/{shown['cached'][1]}",
+        flush=True,
+    )
+    if shown["cached"][0] < shown["cached"][1]:
         print(
-            f"  newest article in its list: nginx (static output) {shown['nginx'][0]}/{shown['nginx'][1]} responses, "
-            f"gunicorn page cache {shown['cached'][0]}/{shown['cached'][1]}",
+            "  NOTE: gunicorn answered from a stale page cache: without REDIS_URL each worker has its own\n"
+            "        cache (LocMemCache), and a publish in another process purges none of them.",
             flush=True,
         )
-        if shown["cached"][0] < shown["cached"][1]:
-            print(
-                "  NOTE: gunicorn answered from a stale page cache: without REDIS_URL each worker has its own\n"
-                "        cache (LocMemCache), and a publish in another process purges none of them.",
-                flush=True,
-            )
 
     # --- Side by side --------------------------------------------------------------------------------
     print(f"\nThe same article ({reference_host}{reference_path}), publishing stopped:", flush=True)
@@ -757,11 +804,17 @@ try:
     static = run_wrk("(a) nginx, static output (cluster.conf)", ports["nginx"], reference)
     direct = run_wrk("(b) nginx, the file from a plain location", ports["direct"], [("localhost", "/index.html")])
     warm("(c) warm-up", ports["cached"], reference)
+    before = database_counters(DB_NAME)
     cached = run_wrk("(c) gunicorn, warm page cache", ports["cached"], reference)
-    warm("(d) warm-up", ports["uncached"], reference, max_rounds=1)
+    cached_db = database_counters(DB_NAME, before, cached, "gunicorn-cached.log")
+    warm("(d) warm-up", ports["uncached"], reference, cache=False)
+    before = database_counters(DB_NAME)
     uncached = run_wrk("(d) gunicorn, page cache off", ports["uncached"], reference)
-    warm("(e) warm-up", ports["plain"], [(PLAIN_HOST, plain_path)], max_rounds=1)
+    uncached_db = database_counters(DB_NAME, before, uncached, "gunicorn-uncached.log")
+    warm("(e) warm-up", ports["plain"], [(PLAIN_HOST, plain_path)], cache=False)
+    before = database_counters(PLAIN_DB_NAME)
     plain = run_wrk("(e) plain single-site Wagtail, gunicorn", ports["plain"], [(PLAIN_HOST, plain_path)])
+    plain_db = database_counters(PLAIN_DB_NAME, before, plain, "gunicorn-plain.log")
     uncached_all = run_wrk(f"(d') gunicorn, page cache off, {args.sites} sites", ports["uncached"], pages["reference"])
     warm("(f) warm-up", ports["cached"], pages["reference"])
     cached_one = run_wrk("(f) gunicorn, page cache, 1 site", ports["cached"], reference)
@@ -799,6 +852,12 @@ try:
             f"{cached_all['p95']:.2f} vs {cached_one['p95']:.2f} ms",
         ),
     ]
+    print(
+        "  (for reference) database per request, transactions (≈ statements) / connections: "
+        f"(c) {cached_db[0]:.1f} / {cached_db[1]:.2f}, (d) {uncached_db[0]:.1f} / {uncached_db[1]:.2f}, "
+        f"(e) {plain_db[0]:.1f} / {plain_db[1]:.2f}",
+        flush=True,
+    )
     print(
         f"  (for reference) page cache on / off: {cached['rps'] / uncached['rps']:.0f}x; uncached over "
         f"{args.sites} sites / 1 site: {uncached_all['rps'] / uncached['rps']:.2f}x throughput",
