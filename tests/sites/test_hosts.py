@@ -39,3 +39,15 @@ def test_probes_still_answer_on_a_suspended_site(cluster, client):
     close_site("jyj", "suspended")
     assert client.get("/", HTTP_HOST="jyj.localhost").status_code == 503
     assert client.get("/healthz", HTTP_HOST="jyj.localhost").status_code == 200
+
+
+def test_admin_and_public_pages_are_chinese_whatever_the_browser_asks(cluster, client):
+    from sites.sso import CHECKED_COOKIE
+
+    client.cookies[CHECKED_COOKIE] = "1"  # the sign-on hub was asked already: show the login form
+    login = client.get("/admin/login/", HTTP_HOST="jtj.localhost", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert login.status_code == 200
+    assert 'lang="zh-hans"' in login.content.decode() or 'lang="zh-Hans"' in login.content.decode()
+    assert "登录" in login.content.decode()
+    home = client.get("/", HTTP_HOST="jtj.localhost", HTTP_ACCEPT_LANGUAGE="en-US")
+    assert 'lang="zh-CN"' in home.content.decode()
