@@ -33,6 +33,7 @@ from publishing.catalogue.engines import OutboxEngine
 from .. import text
 from ..query import SearchResults
 from .base import BackendUnavailable, SearchBackend, SearchError, type_labels
+from .postgres import COUNT_CAP
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +179,9 @@ def build_search(params, keep_codes=None, hidden_codes=(), index="cms-search"):
         search = search.sort({"published_at": {"order": "desc"}}, {"entry_id": {"order": "desc"}})
     else:
         search = search.sort("_score", {"published_at": {"order": "desc"}})
-    search = search.extra(track_total_hits=True, from_=params.offset, size=params.page_size)
+    # Counted exactly up to the same cap as PostgreSQL; beyond it the total's relation is "gte".
+    count_cap = getattr(settings, "CMS_SEARCH_COUNT_CAP", COUNT_CAP)
+    search = search.extra(track_total_hits=count_cap, from_=params.offset, size=params.page_size)
     search = search.source(["entry_id"])
     if params.facets:
         search.aggs.bucket("sites", A("terms", field="site", size=500))
@@ -339,7 +342,8 @@ class ElasticsearchBackend(SearchBackend):
             response = self._call(search.using(self.client).execute)
         except ApiError as error:
             raise BackendUnavailable(f"Elasticsearch 出错：{error}") from error
-        results = SearchResults(params=params, total=response.hits.total.value)
+        total = response.hits.total
+        results = SearchResults(params=params, total=total.value, total_exact=total.relation == "eq")
         scored = [(int(hit.entry_id), hit.meta.score or 0.0) for hit in response]
         results.hits = self.load_hits(scored, params.parsed)
         if params.facets:

@@ -272,8 +272,8 @@ class PostgresSearchBackend(SearchBackend):
             page = DATE_PAGE_SQL
         else:
             page = RANK_PAGE_SQL.format(score=score)
-        sets = "(d.tenant_id), (d.content_type), (d.year), ()" if params.facets else "()"
-        sql = MAIN_SQL.format(where=where, boost=boost, in_title=in_title, page=page, sets=sets)
+        counts = FACET_COUNTS_SQL if params.facets else TOTAL_ONLY_SQL
+        sql = MAIN_SQL.format(where=where, boost=boost, in_title=in_title, page=page, counts=counts)
         with connection.cursor() as cursor:
             cursor.execute(sql, args)
             rows = cursor.fetchall()
@@ -377,13 +377,7 @@ WITH m AS MATERIALIZED (
     LIMIT %(scan)s
 ), n AS (SELECT count(*) AS total FROM m)
 SELECT 0, f.grp, COALESCE(t.code, f.key), t.name, f.n, NULL::real
-FROM (
-    SELECT CASE WHEN GROUPING(d.tenant_id) = 0 THEN 'sites' WHEN GROUPING(d.content_type) = 0 THEN 'types'
-                WHEN GROUPING(d.year) = 0 THEN 'years' ELSE 'total' END AS grp,
-           COALESCE(d.tenant_id::text, d.content_type, d.year::text) AS key, d.tenant_id, count(*)::int AS n
-    FROM m d
-    GROUP BY GROUPING SETS ({sets})
-) f LEFT JOIN sites_tenant t ON t.id = f.tenant_id
+FROM ({counts}) f LEFT JOIN sites_tenant t ON t.id = f.tenant_id
 UNION ALL
 SELECT 1, NULL, p.entry_id::text, NULL, p.pos::int, p.score FROM ({page}) p
 """
@@ -401,6 +395,18 @@ RANK_PAGE_SQL = """
         ORDER BY c.boost DESC, score DESC, c.published_at DESC, c.entry_id DESC
         OFFSET %(offset)s LIMIT %(limit)s
     ) r
+"""
+
+FACET_COUNTS_SQL = """
+    SELECT CASE WHEN GROUPING(d.tenant_id) = 0 THEN 'sites' WHEN GROUPING(d.content_type) = 0 THEN 'types'
+                WHEN GROUPING(d.year) = 0 THEN 'years' ELSE 'total' END AS grp,
+           COALESCE(d.tenant_id::text, d.content_type, d.year::text) AS key, d.tenant_id, count(*)::int AS n
+    FROM m d
+    GROUP BY GROUPING SETS ((d.tenant_id), (d.content_type), (d.year), ())
+"""
+
+TOTAL_ONLY_SQL = """
+    SELECT 'total' AS grp, NULL AS key, NULL::bigint AS tenant_id, count(*)::int AS n FROM m
 """
 
 DATE_PAGE_SQL = """

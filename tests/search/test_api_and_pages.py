@@ -140,3 +140,43 @@ def test_synonym_screen_is_for_superusers_only(client, cluster):
     from search.models import SynonymGroup
 
     assert SynonymGroup.objects.get().terms == "公积金 = 住房公积金"
+
+
+def test_search_box_on_every_page_offers_this_site_or_all_sites_in_both_themes(client, published, cluster):
+    """A labelled select (本站 / 全部网站) in the header form of the blue and the red theme."""
+    from themes.models import Theme
+    from themes.services import assign_theme
+
+    assign_theme(Theme.objects.get(slug="red"), cluster.sites["jyj"], actor=cluster.user(None, "web_office"))
+    for host, theme in (("jtj.localhost", "blue"), ("jyj.localhost", "red")):
+        html = client.get("/", HTTP_HOST=host).content.decode()
+        assert f"theme-{theme}" in html or f"themes/{theme}/" in html, host
+        form = html[html.index('<form class="search-form"') :]
+        form = form[: form.index("</form>")]
+        assert '<label class="visually-hidden" for="site-search-scope">搜索范围</label>' in form
+        assert '<select id="site-search-scope" name="scope">' in form
+        assert '<option value="site">本站</option>' in form
+        assert '<option value="all" selected>全部网站</option>' in form
+        assert '<label class="visually-hidden" for="site-search">' in form and 'name="q"' in form
+    # The results page honours the choice, and its header box keeps it selected.
+    own = client.get("/search/", {"q": "招生", "scope": "site"}, HTTP_HOST="jtj.localhost").content.decode()
+    assert "在本站" in own and '<option value="site" selected>本站</option>' in own
+    everywhere = client.get("/search/", {"q": "招生", "scope": "all"}, HTTP_HOST="jtj.localhost").content.decode()
+    assert DOCS["jyj-gaokao"].title in everywhere.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_totals_are_exact_up_to_the_cap_then_reported_with_a_plus(client, published, settings):
+    """API contract: ``total`` is exact up to CMS_SEARCH_COUNT_CAP (10,000 by default); beyond it
+    ``total`` is the cap, ``total_exact`` is false and ``total_display`` reads "10000+"."""
+    exact = client.get("/api/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost").json()
+    assert (exact["total"], exact["total_exact"], exact["total_display"]) == (2, True, "2")
+    settings.CMS_SEARCH_COUNT_CAP = 1
+    capped = client.get("/api/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost").json()
+    assert (capped["total"], capped["total_exact"], capped["total_display"]) == (1, False, "1+")
+    # Beyond the cap the page still comes, from index order: both documents, newest first by date.
+    dated = client.get("/api/search/", {"q": "招生", "sort": "date"}, HTTP_HOST="jtj.localhost").json()
+    assert [r["title"] for r in dated["results"]] == [DOCS["jyj-gaokao"].title, DOCS["jyj-enrolment-primary"].title]
+    ranked = client.get("/api/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost").json()
+    assert {r["title"] for r in ranked["results"]} == {DOCS["jyj-gaokao"].title, DOCS["jyj-enrolment-primary"].title}
+    html = client.get("/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost").content.decode()
+    assert "<strong>1+</strong>" in html
