@@ -1,8 +1,8 @@
 """Load test on loopback: every public route across many sites while publishing goes on, and the
 serving paths side by side (nginx static output, gunicorn cached and uncached, plain Wagtail).
 
-One run, on a database of its own and under var/bench/load-<pid>/ (both removed at the end, also on
-Ctrl-C or error):
+One run, on databases of its own (bench_load_<pid>, bench_load_plain_<pid>) and under
+var/bench/load-<pid>/, all removed at the end, also on Ctrl-C or error:
 
 1. provisions ``--sites`` sites (a portal and departments; a few Chinese articles and disclosure
    documents each, published through Wagtail) and exports their static output;
@@ -12,7 +12,9 @@ Ctrl-C or error):
 3. drives each route with wrk (a Lua script rotates Host headers and paths over every site) while a
    thread publishes an article every second on a random site and rewrites its static output, as
    the outbox does: home, column lists, articles, disclosure documents through nginx (static
-   output) and straight to gunicorn (page cache), and /api/search/ through nginx;
+   output) and straight to gunicorn with the page cache off (what each page costs the application
+   when neither static output nor the cache answers), and /api/search/ through nginx; then checks
+   that an article published in another process shows at once in its list (nginx, page cache);
 4. measures, with publishing stopped, the same article as (a) nginx static output, (b) nginx
    serving that file from a plain ``location``, (c) gunicorn with a warm page cache, (d) gunicorn
    uncached, (e) the plain Wagtail page, (f) cached pages rotating over 1 site vs all sites, and
@@ -70,8 +72,9 @@ if not WRK or not NGINX:
 ROOT = _django.ROOT
 BIN = Path(sys.executable).parent
 WORK = ROOT / "var" / "bench" / f"load-{os.getpid()}"
-DB_NAME = "bench_load"
-PLAIN_DB_NAME = "bench_load_plain"
+# Per run: two runs on one PostgreSQL server (several checkouts share var/pgdata) never collide.
+DB_NAME = f"bench_load_{os.getpid()}"
+PLAIN_DB_NAME = f"bench_load_plain_{os.getpid()}"
 DOMAIN = "load.localhost"
 PLAIN_HOST = f"plain.{DOMAIN}"
 STARTED = time.monotonic()
@@ -403,6 +406,10 @@ def database_counters(name, before=None, run=None, log=None):
         return now
     requests = max(run["served"].get(log, run["requests"]), 1)
     return ((now[0] - before[0]) / requests, (now[1] - before[1]) / requests)
+
+
+def div(a, b):
+    return a / b if b else float("inf")
 
 
 def ratio_line(name, value, target, ok, detail):
@@ -821,24 +828,24 @@ try:
     cached_all = run_wrk(f"(f) gunicorn, page cache, {args.sites} sites", ports["cached"], pages["reference"])
 
     print("\nRatios:", flush=True)
-    ratios = [
+    met = [
         ratio_line(
             "static output / nginx serving the file directly",
-            f"{static['rps'] / direct['rps']:.2f}x",
+            f"{div(static['rps'], direct['rps']):.2f}x",
             ">= 0.9x",
             static["rps"] >= 0.9 * direct["rps"],
             f"{static['rps']:,.0f} vs {direct['rps']:,.0f} req/s",
         ),
         ratio_line(
             "gunicorn warm page cache / nginx static output",
-            f"1/{static['rps'] / cached['rps']:.1f}",
+            f"1/{div(static['rps'], cached['rps']):.1f}",
             ">= 1/12",
             cached["rps"] * 12 >= static["rps"],
             f"{cached['rps']:,.0f} vs {static['rps']:,.0f} req/s",
         ),
         ratio_line(
             "tenant machinery: cluster uncached vs plain Wagtail",
-            f"{(plain['rps'] / uncached['rps'] - 1) * 100:+.0f}%",
+            f"{(div(plain['rps'], uncached['rps']) - 1) * 100:+.0f}%",
             "<= 10%",
             uncached["rps"] * 1.10 >= plain["rps"],
             f"slower; {uncached['rps']:,.0f} vs {plain['rps']:,.0f} req/s, "
@@ -846,12 +853,13 @@ try:
         ),
         ratio_line(
             f"cached p95, {args.sites} sites / 1 site",
-            f"{cached_all['p95'] / cached_one['p95']:.2f}x",
+            f"{div(cached_all['p95'], cached_one['p95']):.2f}x",
             "<= 1.15x",
             cached_all["p95"] <= 1.15 * cached_one["p95"],
             f"{cached_all['p95']:.2f} vs {cached_one['p95']:.2f} ms",
         ),
     ]
+    print(f"  targets met: {sum(met)} of {len(met)}", flush=True)
     print(
         "  (for reference) database per request, transactions (≈ statements) / connections: "
         f"(c) {cached_db[0]:.1f} / {cached_db[1]:.2f}, (d) {uncached_db[0]:.1f} / {uncached_db[1]:.2f}, "
@@ -859,8 +867,8 @@ try:
         flush=True,
     )
     print(
-        f"  (for reference) page cache on / off: {cached['rps'] / uncached['rps']:.0f}x; uncached over "
-        f"{args.sites} sites / 1 site: {uncached_all['rps'] / uncached['rps']:.2f}x throughput",
+        f"  (for reference) page cache on / off: {div(cached['rps'], uncached['rps']):.0f}x; uncached over "
+        f"{args.sites} sites / 1 site: {div(uncached_all['rps'], uncached['rps']):.2f}x throughput",
         flush=True,
     )
     print(
