@@ -179,10 +179,12 @@ class PostgresSearchBackend(SearchBackend):
             where.append("d.tenant_id = ANY(%(sites)s)")
             args["sites"] = self._chosen_sites(params)
         else:
-            # Serving sites only, decided in the same statement: a suspension applies at once.
+            # Serving sites only, decided in the same statement: a suspension applies at once. NOT IN
+            # (a hashed filter), not IN: a join to the site table let the planner walk the tenant
+            # index and test every document's tsvector (measured: 10 ms for a word found nowhere).
             where.append(
-                "d.tenant_id IN (SELECT t.id FROM sites_tenant t "
-                "WHERE t.status = %(active)s AND t.schema_name <> ALL(%(not_sites)s))"
+                "d.tenant_id NOT IN (SELECT t.id FROM sites_tenant t "
+                "WHERE t.status <> %(active)s OR t.schema_name = ANY(%(not_sites)s))"
             )
             args["active"] = SiteStatus.ACTIVE
             args["not_sites"] = [settings.PUBLIC_SCHEMA_NAME, settings.CMS_TEMPLATE_SCHEMA]
