@@ -25,6 +25,10 @@ CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
+if not os.environ.get("REDIS_URL") and "CMS_PAGE_CACHE_SECONDS" not in os.environ:
+    # Without a shared cache each gunicorn worker keeps its own copy, and a publish purges only
+    # the worker that handled it: cache no pages rather than serve stale ones.
+    CMS_PAGE_CACHE_SECONDS = 0
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
