@@ -68,7 +68,7 @@ class SearchDocument(models.Model):
             models.Index(fields=["-published_at"], name="search_doc_newest"),
             models.Index(fields=["tenant", "-published_at"], name="search_doc_site_newest"),
             # No index on content_type: with two or three values the planner preferred walking it
-            # and testing each row's tsvector to the GIN index (measured 87 ms against 12 ms).
+            # and testing each row's tsvector to the GIN index (10k documents: 87 ms of CPU against 15).
             models.Index(
                 fields=["document_number_key"], name="search_doc_docnum", condition=~models.Q(document_number_key="")
             ),
