@@ -47,7 +47,7 @@ def committed_db(django_db_setup, django_db_blocker):
         connection.set_schema_to_public()
 
 
-def _wait(browser, condition, timeout=20):
+def _wait(browser, condition, timeout=45):
     try:
         return WebDriverWait(browser, timeout).until(condition)
     except TimeoutException:
