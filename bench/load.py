@@ -29,8 +29,9 @@ could not run. wrk and nginx come from Debian (scripts/system-packages.sh).
 
 Time on this 2-core machine (measured while other sessions' test suites ran, load average 4-8):
 50 sites about 6 minutes (set-up 34 s, provisioning 65 s, export of 1,050 pages 76 s, measuring
-about 2.5 minutes, clean-up). 300 sites: provisioning alone took 14 minutes (each new schema makes
-the next slower), the export of ~6,300 pages about 8 minutes more, so about 25 minutes in all.
+about 2.5 minutes, clean-up). 300 sites: provisioning took 14 minutes (each new schema makes the
+next slower); the one such run was stopped from outside during the export, which at the 50-site
+rate takes about 8 minutes more: about 25 minutes in all (estimated).
 """
 
 import argparse
