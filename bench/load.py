@@ -807,7 +807,8 @@ try:
     if shown["cached"][0] < shown["cached"][1]:
         print(
             "  NOTE: gunicorn answered from a stale page cache: without REDIS_URL each worker has its own\n"
-            "        cache (LocMemCache), and a publish in another process purges none of them.",
+            "        cache (LocMemCache), and a publish in another process purges none of them (which is why\n"
+            "        production caches no pages without REDIS_URL unless CMS_PAGE_CACHE_SECONDS is set, as here).",
             flush=True,
         )
 
