@@ -1,3 +1,4 @@
+# Named to run first among the browser tests: it drives the admin with a clean browser session.
 """The review chain driven through the admin in a real headless Chromium.
 
 An editor of jtj writes and submits an article; the reviewer, the site admin and the secrecy
