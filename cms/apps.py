@@ -10,6 +10,8 @@ class CmsConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from . import checks  # noqa: F401 - registers the system checks
+
         # Pillow refuses decompression bombs at twice this many pixels and warns above it; tie it to
         # the upload limit so renditions of an image that slipped past (e.g. an old upload) are safe too.
         limit = getattr(settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", None)

@@ -1,12 +1,25 @@
 """Whole-page cache for anonymous readers, per site, purged on every change that shows.
 
 Every cache key already carries the schema (django_tenants.cache.make_key); each site also has a
-generation number in the cache, part of every page key, so a purge is one increment, whatever the
-number of cached pages. A publish purges the site and its parent (the portal aggregates its
-departments' items); a theme change purges the sites using it.
+generation number in the cache, stored in every entry, so a purge is one increment, whatever the
+number of cached pages: an entry of an older generation is a miss. A publish purges the site and
+its parent (the portal aggregates its departments' items); a theme change purges the sites using
+it; a change of the site record or its domains purges the site.
+
+With a shared cache (Redis, production), each process also keeps copies of the entries it served
+(``CMS_PAGE_CACHE_LOCAL_BYTES``, least recently used dropped first) and of each site's generation,
+which it asks the shared cache for again after ``CMS_PAGE_CACHE_RECHECK`` seconds: a hit then
+costs no network round trip, and a publish in another process or on another server shows within
+that many seconds (in the process that publishes, at once). With the local-memory cache
+(development, tests) the cache itself is per process and there are no copies.
 """
 
+import hashlib
+import re
 import threading
+import time
+from collections import OrderedDict
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,12 +65,71 @@ def _generation():
     return cache.get_or_set(GENERATION_KEY, 1, None)
 
 
+class LocalCopies:
+    """This process's copies of entries and generations (thread-safe; bounded by bytes)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = OrderedDict()  # (schema, key) -> entry, least recently used first
+        self.size = 0
+        self.generations = {}  # schema -> (generation, monotonic time read)
+
+    @staticmethod
+    def limit():
+        return getattr(settings, "CMS_PAGE_CACHE_LOCAL_BYTES", 0)
+
+    def generation(self, schema):
+        """The site's generation (the schema is the connection's), read again when out of date."""
+        recheck = getattr(settings, "CMS_PAGE_CACHE_RECHECK", 1.0)
+        known = self.generations.get(schema)
+        if known is not None and time.monotonic() - known[1] < recheck:
+            return known[0]
+        generation = _generation()
+        self.generations[schema] = (generation, time.monotonic())
+        return generation
+
+    def forget_generation(self, schema):
+        self.generations.pop(schema, None)
+
+    def get(self, schema, key):
+        with self.lock:
+            entry = self.entries.get((schema, key))
+            if entry is not None:
+                self.entries.move_to_end((schema, key))
+            return entry
+
+    def put(self, schema, key, entry):
+        size = len(entry[3]) + 512  # the body and roughly the headers
+        limit = self.limit()
+        if size > limit // 8:  # one entry never takes more than an eighth
+            return
+        with self.lock:
+            old = self.entries.pop((schema, key), None)
+            if old is not None:
+                self.size -= len(old[3]) + 512
+            self.entries[(schema, key)] = entry
+            self.size += size
+            while self.size > limit:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped[3]) + 512
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+            self.generations.clear()
+
+
+local = LocalCopies()
+
+
 def purge_schema(schema_name):
     with schema_context(schema_name):
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:
             cache.set(GENERATION_KEY, 2, None)
+    local.forget_generation(schema_name)
 
 
 def purge_site(tenant):
@@ -115,45 +187,136 @@ def connect_theme_signals():
             post_delete.connect(on_theme_change, sender=model, dispatch_uid=f"pagecache-del-{model}")
 
 
+def page_key(meta):
+    """The entry's key for a request: its Host header, path and query, hashed (fixed length, any bytes).
+
+    Computed from the WSGI environ, so the WSGI front (``PageCacheApp``) and the middleware agree.
+    The schema is added by the tenant-aware key function: two sites never share an entry.
+    """
+    raw = f"{meta.get('HTTP_HOST', '')}\n{meta.get('PATH_INFO', '')}\n{meta.get('QUERY_STRING', '')}"
+    return "pagecache:page:" + hashlib.sha1(raw.encode("utf-8", "surrogateescape")).hexdigest()  # noqa: S324 - a key
+
+
+def _eligible(meta, methods=("GET", "HEAD")):
+    """Whether a request may be answered from the cache: an anonymous GET of a public page.
+
+    A request carrying a session cookie may belong to a signed-in user (or one who has unlocked a
+    password-protected page): it never reads or writes the cache.
+    """
+    return (
+        meta.get("REQUEST_METHOD") in methods
+        and cache_seconds() > 0
+        and not meta.get("PATH_INFO", "").startswith(UNCACHED_PREFIXES)
+        and not getattr(_bypass, "active", False)
+        and f"{settings.SESSION_COOKIE_NAME}=" not in meta.get("HTTP_COOKIE", "")
+    )
+
+
+def lookup(meta):
+    """(generation, entry or None) for a request in the current schema.
+
+    With local copies: none, or one round trip (the entry) when this process has no copy; without:
+    one round trip for the generation and the entry together.
+    """
+    key = page_key(meta)
+    schema = connection.schema_name
+    if LocalCopies.limit() > 0:
+        generation = local.generation(schema)
+        entry = local.get(schema, key)
+        if entry is None or entry[0] != generation:
+            entry = cache.get(key)
+            if entry is not None and entry[0] == generation:
+                local.put(schema, key, entry)
+    else:
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = _generation()
+        entry = found.get(key)
+    if entry is not None and entry[0] != generation:
+        entry = None  # written before the last purge
+    return generation, entry
+
+
+def store(meta, entry):
+    """Keep an entry for the request (in the current schema) in the cache and the local copies."""
+    key = page_key(meta)
+    cache.set(key, entry, cache_seconds())
+    if LocalCopies.limit() > 0:
+        local.put(connection.schema_name, key, entry)
+
+
+def _storable(request, response):
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not {"private", "no-store", "no-cache"} & set(re.split(r"[\s,=]+", response.get("Cache-Control", "")))
+        and "cookie" not in response.get("Vary", "").lower()
+        and response.get("Content-Type", "").startswith(("text/html", "application/rss+xml", "application/xml"))
+    )
+
+
+def _hit_headers(entry):
+    return [*entry[2], ("X-Cache", "HIT")]
+
+
 class PageCacheMiddleware:
-    """Serve anonymous GETs of site pages from the cache; place it after AuthenticationMiddleware."""
+    """Serve anonymous GETs of site pages from the cache.
+
+    Placed right after the site middleware (the schema is known, the site is open), outside every
+    middleware that sets headers: an entry is the whole response as the reader got it, so a hit
+    needs none of them, and ``PageCacheApp`` can answer it before Django is entered at all.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def _key(self, request):
-        return f"pagecache:{_generation()}:{request.get_host()}:{request.get_full_path()}"
-
-    def _cacheable_request(self, request):
-        return (
-            cache_seconds() > 0
-            and request.method in ("GET", "HEAD")
-            and connection.schema_name != settings.PUBLIC_SCHEMA_NAME
-            and not request.path_info.startswith(UNCACHED_PREFIXES)
-            and not getattr(_bypass, "active", False)
-            and not request.user.is_authenticated
-        )
-
     def __call__(self, request):
-        if not self._cacheable_request(request):
+        if connection.schema_name == settings.PUBLIC_SCHEMA_NAME or not _eligible(request.META):
             return self.get_response(request)
-        key = self._key(request)
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Cache"] = "HIT"
+        generation, entry = lookup(request.META)
+        if entry is not None:
+            _, status, headers, body = entry
+            response = HttpResponse(body, status=status)
+            for name, value in _hit_headers(entry):
+                response[name] = value
             return response
         response = self.get_response(request)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and "private" not in response.get("Cache-Control", "")
-            and response.get("Content-Type", "").startswith(("text/html", "application/rss+xml", "application/xml"))
-        ):
+        if _storable(request, response):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), cache_seconds())
+            headers = [(name, value) for name, value in response.items() if name.lower() != "x-cache"]
+            store(request.META, (generation, response.status_code, headers, response.content))
             response["X-Cache"] = "MISS"
         return response
+
+
+class PageCacheApp:
+    """WSGI front: answers a page-cache hit before Django's handler runs.
+
+    A hit through the middleware still builds a request object and passes the site middleware;
+    here it costs one cache round trip (the site's generation and the entry) and nothing else.
+    The host must already be in this process's host map (``sites.middleware.known_schema``): the
+    first request for a host, and every miss, go through Django as before. A change of site status
+    or domains purges the site's pages (``sites.signal_handlers``), so a map entry that is out of
+    date can only lead to a miss, never to a page of a closed site or another site's host.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if _eligible(environ, methods=("GET",)):
+            from sites.middleware import known_schema
+
+            schema = known_schema(environ.get("HTTP_HOST", ""))
+            if schema is not None:
+                with schema_context(schema):
+                    _, entry = lookup(environ)
+                if entry is not None:
+                    _, status, headers, body = entry
+                    start_response(f"{status} {HTTPStatus(status).phrase}", _hit_headers(entry))
+                    return [body]
+        return self.application(environ, start_response)

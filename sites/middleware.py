@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import schema_context
+from django_tenants.utils import remove_www, schema_context
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
 from .models import Domain, SiteStatus
@@ -34,6 +34,21 @@ def invalidate_domain_map():
     with _lock:
         _domain_map["version"] = None
         _domain_map["hosts"] = {}
+
+
+def known_schema(http_host):
+    """The schema of an open site for a Host header, if this process's map already holds it; else None.
+
+    No database or cache access: the page-cache front (``publishing.pagecache.PageCacheApp``) uses
+    it to pick the site whose cache it reads; anything it does not know goes through Django.
+    """
+    entry = _domain_map["hosts"].get(remove_www(http_host.split(":")[0]))
+    if entry is None:
+        return None
+    tenant = entry[0]
+    if tenant.status != SiteStatus.ACTIVE or tenant.is_template or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        return None
+    return tenant.schema_name
 
 
 class SiteMiddleware(TenantMainMiddleware):

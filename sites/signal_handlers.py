@@ -5,6 +5,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from publishing import pagecache
+
 from . import audit
 from .middleware import invalidate_domain_map
 from .models import Domain, LoginFailure, Tenant
@@ -31,8 +33,17 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver([post_save, post_delete], sender=Domain)
 @receiver([post_save, post_delete], sender=Tenant)
-def on_site_or_domain_change(sender, **kwargs):
+def on_site_or_domain_change(sender, instance, **kwargs):
     # Now, and again after commit: a request between the two must not keep a map that the
     # transaction's outcome (commit or rollback) makes wrong.
     invalidate_domain_map()
     transaction.on_commit(invalidate_domain_map)
+    # The page-cache front answers from a process's map without asking whether it is current:
+    # the site's cached pages go too (a closed site, a host moved to another site).
+    try:
+        schema = instance.schema_name if sender is Tenant else instance.tenant.schema_name
+    except Tenant.DoesNotExist:  # a domain deleted with its site: the site's own signal purges
+        return
+    if schema:
+        pagecache.purge_schema(schema)
+        transaction.on_commit(lambda: pagecache.purge_schema(schema))

@@ -22,8 +22,8 @@ def database_config():
         from cms.embedded_db import database_settings
 
         config = database_settings()
-    # django-tenants sets search_path per tenant on this backend.
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    # django-tenants' backend (search_path per site), keeping the content-type cache (cms/db/base.py).
+    config["ENGINE"] = "cms.db"
     # A connection kept across requests is checked first: after a database restart the app
     # recovers by itself instead of failing on a dead connection.
     config["CONN_HEALTH_CHECKS"] = True
@@ -92,6 +92,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
     "sites.middleware.SiteMiddleware",
+    # Outside every middleware that sets headers: an entry is the whole response, and
+    # cms.wsgi's PageCacheApp answers hits before Django is entered.
+    "publishing.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,8 +105,6 @@ MIDDLEWARE = [
     # A disclosure document that cannot get its 索引号 is refused with a message, not a 500.
     "cms.middleware.PublishRefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Inside the header-setting middleware, so a cache hit still gets their headers.
-    "publishing.pagecache.PageCacheMiddleware",
     "sites.middleware.TenantRedirectMiddleware",
 ]
 
@@ -251,6 +252,10 @@ if os.environ.get("CMS_STATIC_OUTPUT") == "1":
     CMS_OUTBOX_ENGINES["static"] = "publishing.static_output.StaticOutputEngine"
 # Anonymous page views are cached this long at most; publishing purges the site at once.
 CMS_PAGE_CACHE_SECONDS = int(os.environ.get("CMS_PAGE_CACHE_SECONDS", "300"))
+# Per-process copies of cached pages (bytes; 0: none, as here, where the cache is per process
+# already) and how often a process rereads a site's generation (production.py turns them on).
+CMS_PAGE_CACHE_LOCAL_BYTES = 0
+CMS_PAGE_CACHE_RECHECK = 1.0
 # Background tasks (search index, reference index) carry no schema: run them immediately.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

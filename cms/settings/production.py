@@ -17,6 +17,9 @@ def required(name):
 
 SECRET_KEY = required("SECRET_KEY")
 required("DATABASE_URL")
+# Connections are kept between requests (checked before reuse, so a database restart heals
+# itself); CMS_CONN_MAX_AGE=0 opens one per request, e.g. behind a transaction-mode pgbouncer.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CMS_CONN_MAX_AGE", "60"))  # noqa: F405
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or required("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DEBUG = False
@@ -36,5 +39,11 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+            # Several clusters (or a bench beside production) may share one Redis.
+            "KEY_PREFIX": os.environ.get("CMS_CACHE_KEY_PREFIX", ""),
         }
     }
+    # Each process keeps copies of the pages it served and rechecks each site's generation in
+    # the shared cache after CMS_PAGE_CACHE_RECHECK seconds (publishing/pagecache.py).
+    CMS_PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("CMS_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024))
+    CMS_PAGE_CACHE_RECHECK = float(os.environ.get("CMS_PAGE_CACHE_RECHECK", "1"))
