@@ -57,7 +57,11 @@ from urllib.parse import quote
 import _django
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("--sites", type=int, default=50, help="sites to provision (300: the many-sites run)")
+parser.add_argument("--sites", type=int, default=50, help="sites with full content, static output and routes")
+parser.add_argument(
+    "--many", type=int, default=300, help="sites in all for the many-sites figure (the rest: home and one article)"
+)
+parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the side-by-side runs (medians)")
 parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count() * 2 + 1, help="gunicorn workers")
 parser.add_argument("--duration", type=int, default=5, help="seconds of each wrk run")
 parser.add_argument("--connections", type=int, default=16, help="wrk connections")
@@ -69,6 +73,7 @@ parser.add_argument("--publish-every", type=float, default=1.0, help="seconds be
 args = parser.parse_args()
 if args.sites < 2:
     parser.error("--sites must be at least 2 (a portal and a department)")
+args.many = max(args.many, args.sites)
 
 WRK = shutil.which("wrk")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
@@ -492,6 +497,33 @@ def provision_site(index):
     return urls
 
 
+def provision_light_site(index):
+    """A site for the many-sites figure: provisioned like any other, with the reference article only."""
+    from django.db import connection as db
+
+    from sites.provisioning import SiteSpec, create_site
+    from tests.cms import content
+
+    name, host = site_name(index), host_of(index)
+    spec = SiteSpec(
+        code=site_code(index),
+        name=name,
+        kind="department",
+        parent="portal",
+        domain=host,
+        details={"org_code": f"0142{index:05d}", "sponsor": name, "site_identifier": f"44010{index:05d}"},
+    )
+    tenant = create_site(spec)
+    db.set_tenant(tenant)
+    try:
+        page = content.article(
+            content.column("gzdt"), title=REFERENCE_TITLE, summary=REFERENCE_SUMMARY, body=REFERENCE_BODY
+        )
+        return (host, page.url)
+    finally:
+        db.set_schema_to_public()
+
+
 def export_code(code):
     """Write one site's static output (runs in a child too); returns the number of pages."""
     from publishing.static_output import export_site
@@ -512,6 +544,9 @@ try:
     WORK.mkdir(parents=True)
     (WORK / "rotate.lua").write_text(LUA, encoding="utf-8")
     log(f"database {DB_NAME} and output under {WORK.relative_to(ROOT)}")
+    redis = redis_url()
+    if redis:  # this process publishes: its purges must reach gunicorn's cache
+        os.environ.update(CMS_BENCH_REDIS_URL=redis, CMS_CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}")
     connection = _django.setup(DB_NAME)
     old_name = connection.settings_dict["NAME"]
 
@@ -534,7 +569,7 @@ try:
     plain_env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="plain_wagtail.settings",
-        PYTHONPATH=str(ROOT / "bench"),
+        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),  # ROOT: gunicorn.conf.py's logger
         PLAIN_DATABASE_URL=plain_database_url,
         PLAIN_MEDIA_ROOT=str(WORK / "plain-media"),
         ALLOWED_HOSTS=f"{PLAIN_HOST},127.0.0.1",
@@ -601,6 +636,17 @@ try:
             if done % 25 == 0 or done == args.sites:
                 log(f"  {done} sites")
         provision_seconds = time.monotonic() - provision_started
+        light_started = time.monotonic()
+        many_references = []
+        if args.many > args.sites:
+            log(f"provisioning {args.many - args.sites} more sites (home and the reference article) …")
+            for done, result in enumerate(
+                pool.imap(provision_light_site, range(args.sites, args.many)), args.sites + 1
+            ):
+                many_references.append(result)
+                if done % 50 == 0 or done == args.many:
+                    log(f"  {done} sites")
+        light_seconds = time.monotonic() - light_started
         log("exporting static output …")
         export_started = time.monotonic()
         exported = sum(pool.map(export_code, [site_code(index) for index in range(args.sites)], chunksize=1))
@@ -615,6 +661,7 @@ try:
     for result in site_pages:
         for kind, urls in result.items():
             pages[kind].extend(urls)
+    many_references = pages["reference"] + many_references
     tenants = list(Tenant.objects.filter(code__in=[site_code(index) for index in range(args.sites)]).order_by("code"))
     tenants.sort(key=lambda tenant: tenant.code != "portal")
     assert [tenant.code for tenant in tenants] == [site_code(index) for index in range(args.sites)]
@@ -625,13 +672,11 @@ try:
     plain_path = stdout.strip().splitlines()[-1]
 
     # --- Servers --------------------------------------------------------------------------------
-    redis = redis_url()
-    cache_prefix = f"bench-load-{os.getpid()}"
     app_env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         CMS_CONN_MAX_AGE="60",
-        CMS_CACHE_KEY_PREFIX=cache_prefix,
+        CMS_CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}",
         SECRET_KEY="bench-only-not-secret",  # noqa: S106 - loopback bench
         DATABASE_URL=database_url,
         ALLOWED_HOSTS=f".{DOMAIN},127.0.0.1",
@@ -684,6 +729,8 @@ try:
         f"{user}worker_processes auto;\npid {WORK}/nginx.pid;\nerror_log {WORK}/nginx-error.log;\n"
         "daemon off;\nevents { worker_connections 1024; }\n"
         "http {\n  sendfile on;\n  tcp_nopush on;\n  access_log off;\n"
+        # As cluster.conf sets for its server: the plain location (b) gets the same file cache.
+        "  open_file_cache max=20000 inactive=60s;\n  open_file_cache_valid 1s;\n  open_file_cache_errors on;\n"
         "  map $status $is_5xx { ~^5 1; default 0; }\n  log_format status '$status $host $request_uri';\n"
         f"  access_log {WORK}/nginx-5xx.log status if=$is_5xx;\n"
         f"  client_body_temp_path {WORK}/nginx-body;\n  proxy_temp_path {WORK}/nginx-proxy;\n"
@@ -822,14 +869,15 @@ try:
     probe_page = content.article(content.column("gzdt"), title=probe_title, summary="", body=REFERENCE_BODY[:400])
     db.set_schema_to_public()
     refresh_item(probe, probe_page.pk)
-    if redis:
-        time.sleep(1.2)  # other processes reread the site's generation after CMS_PAGE_CACHE_RECHECK (1 s)
+    # nginx rechecks open files after 1 s (open_file_cache_valid); gunicorn's processes reread the
+    # purge counter after CMS_PAGE_CACHE_RECHECK (1 s).
+    time.sleep(1.2)
     shown = {}
     for name in ("nginx", "cached"):
         bodies = [http_get(ports[name], probe_host, probe_path)[1].decode() for _ in range(2 * args.workers)]
         shown[name] = (sum(probe_title in body for body in bodies), len(bodies))
     print(
-        f"  a new article in its list {'1.2 s' if redis else 'right'} after publishing: nginx (static output) "
+        f"  a new article in its list 1.2 s after publishing: nginx (static output) "
         f"{shown['nginx'][0]}/{shown['nginx'][1]} responses, gunicorn page cache {shown['cached'][0]}/{shown['cached'][1]}",
         flush=True,
     )
@@ -849,24 +897,65 @@ try:
     # --- Side by side --------------------------------------------------------------------------------
     print(f"\nThe same article ({reference_host}{reference_path}), publishing stopped:", flush=True)
     reference = [(reference_host, reference_path)]
-    static = run_wrk("(a) nginx, static output (cluster.conf)", ports["nginx"], reference)
-    direct = run_wrk("(b) nginx, the file from a plain location", ports["direct"], [("localhost", "/index.html")])
+    plain_reference = [(PLAIN_HOST, plain_path)]
     warm("(c) warm-up", ports["cached"], reference)
-    before = database_counters(DB_NAME)
-    cached = run_wrk("(c) gunicorn, warm page cache", ports["cached"], reference)
-    cached_db = database_counters(DB_NAME, before, cached, "gunicorn-cached.log")
     warm("(d) warm-up", ports["uncached"], reference, cache=False)
-    before = database_counters(DB_NAME)
-    uncached = run_wrk("(d) gunicorn, page cache off", ports["uncached"], reference)
-    uncached_db = database_counters(DB_NAME, before, uncached, "gunicorn-uncached.log")
-    warm("(e) warm-up", ports["plain"], [(PLAIN_HOST, plain_path)], cache=False)
-    before = database_counters(PLAIN_DB_NAME)
-    plain = run_wrk("(e) plain single-site Wagtail, gunicorn", ports["plain"], [(PLAIN_HOST, plain_path)])
-    plain_db = database_counters(PLAIN_DB_NAME, before, plain, "gunicorn-plain.log")
+    warm("(e) warm-up", ports["plain"], plain_reference, cache=False)
+    warm("(f) warm-up", ports["cached"], many_references)
+    # Each round runs every case once, in a rotated order; the figures are the medians over rounds,
+    # so a burst of other work on the machine moves one round, not one side of a ratio.
+    cases = {
+        "a": ("(a) nginx, static output (cluster.conf)", ports["nginx"], reference, None),
+        "b": ("(b) nginx, the file from a plain location", ports["direct"], [("localhost", "/index.html")], None),
+        "c": ("(c) gunicorn, warm page cache", ports["cached"], reference, (DB_NAME, "gunicorn-cached.log")),
+        "d": ("(d) gunicorn, page cache off", ports["uncached"], reference, (DB_NAME, "gunicorn-uncached.log")),
+        "e": (
+            "(e) plain single-site Wagtail, gunicorn",
+            ports["plain"],
+            plain_reference,
+            (PLAIN_DB_NAME, "gunicorn-plain.log"),
+        ),
+        "f1": ("(f) gunicorn, page cache, 1 site", ports["cached"], reference, None),
+        "fm": (f"(f) gunicorn, page cache, {len(many_references)} sites", ports["cached"], many_references, None),
+    }
+    measured = {key: [] for key in cases}
+    database = {key: [] for key in cases}
+    order = list(cases)
+    for round_ in range(args.rounds):
+        print(f"  round {round_ + 1} of {args.rounds}:", flush=True)
+        for key in order[round_ % len(order) :] + order[: round_ % len(order)]:
+            label, port, targets, counted = cases[key]
+            before = database_counters(counted[0]) if counted else None
+            run = run_wrk(label, port, targets)
+            measured[key].append(run)
+            if counted:
+                database[key].append(database_counters(counted[0], before, run, counted[1]))
+
+    def median_run(key):
+        runs = measured[key]
+        return {
+            "rps": statistics.median(run["rps"] for run in runs),
+            "p50": statistics.median(run["p50"] for run in runs),
+            "p95": statistics.median(run["p95"] for run in runs),
+        }
+
+    static, direct, cached, uncached, plain, cached_one, cached_all = (
+        median_run(key) for key in ("a", "b", "c", "d", "e", "f1", "fm")
+    )
+    cached_db, uncached_db, plain_db = (
+        tuple(statistics.median(values) for values in zip(*database[key], strict=True)) for key in ("c", "d", "e")
+    )
     uncached_all = run_wrk(f"(d') gunicorn, page cache off, {args.sites} sites", ports["uncached"], pages["reference"])
-    warm("(f) warm-up", ports["cached"], pages["reference"])
-    cached_one = run_wrk("(f) gunicorn, page cache, 1 site", ports["cached"], reference)
-    cached_all = run_wrk(f"(f) gunicorn, page cache, {args.sites} sites", ports["cached"], pages["reference"])
+    print(f"\nMedians over {args.rounds} rounds:", flush=True)
+    for key, run in zip(
+        ("a", "b", "c", "d", "e", "f1", "fm"),
+        (static, direct, cached, uncached, plain, cached_one, cached_all),
+        strict=True,
+    ):
+        print(
+            f"  {cases[key][0]:<44} {run['rps']:>9,.0f} req/s  p50 {run['p50']:>7.2f} ms  p95 {run['p95']:>7.2f} ms",
+            flush=True,
+        )
 
     print("\nRatios:", flush=True)
     met = [
@@ -894,7 +983,7 @@ try:
             f"p50 {uncached['p50']:.1f} vs {plain['p50']:.1f} ms",
         ),
         ratio_line(
-            f"cached p95, {args.sites} sites / 1 site",
+            f"cached p95, {len(many_references)} sites / 1 site",
             f"{div(cached_all['p95'], cached_one['p95']):.2f}x",
             "<= 1.15x",
             cached_all["p95"] <= 1.15 * cached_one["p95"],
@@ -915,6 +1004,7 @@ try:
     )
     print(
         f"\nSet-up: {args.sites} sites provisioned with content in {provision_seconds:.0f} s, "
+        f"{args.many - args.sites} more with one article in {light_seconds:.0f} s, "
         f"{exported} pages exported in {export_seconds:.0f} s; whole run {time.monotonic() - STARTED:.0f} s; "
         f"load average {os.getloadavg()[0]:.1f} on {multiprocessing.cpu_count()} cores (other work skews every figure).",
         flush=True,

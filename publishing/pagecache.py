@@ -32,6 +32,7 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "pagecache:generation"
+PURGES_KEY = "pagecache:purges"  # in the public schema: moves on every purge of any site
 UNCACHED_PREFIXES = (
     "/admin/",
     "/api/",
@@ -66,30 +67,49 @@ def _generation():
 
 
 class LocalCopies:
-    """This process's copies of entries and generations (thread-safe; bounded by bytes)."""
+    """This process's copies of entries and generations (thread-safe; bounded by bytes).
+
+    The generations known here stay valid while the cluster-wide purge counter (one key, read at
+    most once per ``CMS_PAGE_CACHE_RECHECK`` seconds) has not moved: one cache read per second per
+    process, however many sites it serves. When it has moved, every generation is read again as
+    its site is next requested.
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
         self.entries = OrderedDict()  # (schema, key) -> entry, least recently used first
         self.size = 0
-        self.generations = {}  # schema -> (generation, monotonic time read)
+        self.generations = {}  # schema -> generation
+        self.purges = None  # the cluster-wide purge counter when last read
+        self.checked = float("-inf")  # monotonic time of that read
 
     @staticmethod
     def limit():
         return getattr(settings, "CMS_PAGE_CACHE_LOCAL_BYTES", 0)
 
+    def purges_seen(self):
+        """The cluster-wide purge counter, read at most once per recheck interval."""
+        now = time.monotonic()
+        if now - self.checked >= getattr(settings, "CMS_PAGE_CACHE_RECHECK", 1.0):
+            with schema_context(settings.PUBLIC_SCHEMA_NAME):
+                purges = cache.get(PURGES_KEY, 0)
+            if purges != self.purges:
+                self.generations = {}
+                self.purges = purges
+            self.checked = now
+        return self.purges
+
     def generation(self, schema):
-        """The site's generation (the schema is the connection's), read again when out of date."""
-        recheck = getattr(settings, "CMS_PAGE_CACHE_RECHECK", 1.0)
-        known = self.generations.get(schema)
-        if known is not None and time.monotonic() - known[1] < recheck:
-            return known[0]
-        generation = _generation()
-        self.generations[schema] = (generation, time.monotonic())
+        """The site's generation (the schema is the connection's)."""
+        self.purges_seen()
+        generation = self.generations.get(schema)
+        if generation is None:
+            generation = self.generations[schema] = _generation()
         return generation
 
     def forget_generation(self, schema):
         self.generations.pop(schema, None)
+        self.checked = float("-inf")  # a purge here: reread the counter on the next look
 
     def get(self, schema, key):
         with self.lock:
@@ -117,19 +137,39 @@ class LocalCopies:
         with self.lock:
             self.entries.clear()
             self.size = 0
-            self.generations.clear()
+            self.generations = {}
+            self.purges = None
+            self.checked = float("-inf")
 
 
 local = LocalCopies()
 
 
-def purge_schema(schema_name):
+def purges_seen():
+    """Moves whenever any site's pages are purged (in this process at once, from others within
+    ``CMS_PAGE_CACHE_RECHECK`` seconds): process-wide memos of per-site data (the site's theme)
+    compare it to know when to look again."""
+    return local.purges_seen()
+
+
+def _incr(key, start):
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, start, None)
+
+
+def bump_shared(schema_name):
+    """Make every entry of the site stale in the shared cache (other processes: after the recheck)."""
     with schema_context(schema_name):
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 2, None)
-    local.forget_generation(schema_name)
+        _incr(GENERATION_KEY, 2)
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        _incr(PURGES_KEY, 1)
+
+
+def purge_schema(schema_name):
+    bump_shared(schema_name)
+    local.forget_generation(schema_name)  # this process: at once
 
 
 def purge_site(tenant):
@@ -173,9 +213,21 @@ def on_theme_change(sender, instance, **kwargs):
     from sites.models import Tenant
 
     tenant_id = getattr(instance, "tenant_id", None)
-    tenants = Tenant.objects.filter(pk=tenant_id) if tenant_id else Tenant.objects.sites()
-    for tenant in tenants:
-        purge_schema(tenant.schema_name)
+    schemas = list(
+        (Tenant.objects.filter(pk=tenant_id) if tenant_id else Tenant.objects.sites()).values_list(
+            "schema_name", flat=True
+        )
+    )
+
+    def purge():
+        for schema in schemas:
+            purge_schema(schema)
+        with schema_context(settings.PUBLIC_SCHEMA_NAME):
+            _incr(PURGES_KEY, 1)  # also with no site yet: processes forget the themes they know
+        local.checked = float("-inf")
+
+    purge()  # now, and again after commit (as purge_site)
+    transaction.on_commit(purge)
 
 
 def connect_theme_signals():

@@ -83,3 +83,14 @@ def _back_to_public():
     yield
     connection.set_schema_to_public()
     invalidate_domain_map()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memos():
+    """A test's transaction is rolled back without signals: forget what the process remembered."""
+    from publishing import pagecache
+    from themes import resolver
+
+    pagecache.local.clear()
+    resolver.forget_themes()
+    yield

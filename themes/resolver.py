@@ -2,7 +2,8 @@
 
 Each theme's templates live under their own names (``themes/<template set>/cms/article_page.html``),
 so Django's cached template loader, which caches by name, can never hand one site's theme to
-another; the site's theme is looked up per request, never cached across sites.
+another. Each process remembers each site's theme (keyed by the site) until the page cache's purge
+counter moves, which every theme change makes it do (``publishing.pagecache.on_theme_change``).
 """
 
 from django.db import connection
@@ -16,12 +17,33 @@ PREVIEW_PARAM = "theme"
 FALLBACK_THEME = Theme(name="政务蓝", slug="blue", template_set=DEFAULT_TEMPLATE_SET, main_color="#0b4f9c")
 
 
-def site_theme(tenant):
-    if tenant is not None and getattr(tenant, "pk", None):
-        assignment = SiteTheme.objects.select_related("theme").filter(tenant_id=tenant.pk).first()
+_remembered = {"purges": None, "themes": {}}
+
+
+def _site_theme(tenant_pk):
+    if tenant_pk:
+        assignment = SiteTheme.objects.select_related("theme").filter(tenant_id=tenant_pk).first()
         if assignment is not None:
             return assignment.theme
     return Theme.objects.default() or FALLBACK_THEME
+
+
+def forget_themes():
+    _remembered["themes"] = {}
+
+
+def site_theme(tenant):
+    from publishing.pagecache import purges_seen
+
+    tenant_pk = getattr(tenant, "pk", None) if tenant is not None else None
+    purges = purges_seen()
+    if _remembered["purges"] != purges:
+        _remembered["themes"] = {}
+        _remembered["purges"] = purges
+    theme = _remembered["themes"].get(tenant_pk)
+    if theme is None:
+        theme = _remembered["themes"][tenant_pk] = _site_theme(tenant_pk)
+    return theme
 
 
 def preview_theme(request):

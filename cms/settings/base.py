@@ -202,6 +202,21 @@ CACHES = {
     }
 }
 
+
+def redis_caches(url):
+    """The shared cache on Redis (production; bench/load.py's own process)."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+            # Several clusters (or a bench beside production) may share one Redis.
+            "KEY_PREFIX": os.environ.get("CMS_CACHE_KEY_PREFIX", ""),
+        }
+    }
+
+
 # --- Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "政务网站集群"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")

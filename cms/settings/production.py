@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_list
+from .base import env_list, redis_caches
 
 
 def required(name):
@@ -33,16 +33,7 @@ if not os.environ.get("REDIS_URL") and "CMS_PAGE_CACHE_SECONDS" not in os.enviro
     # the worker that handled it: cache no pages rather than serve stale ones.
     CMS_PAGE_CACHE_SECONDS = 0
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_FUNCTION": "django_tenants.cache.make_key",
-            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-            # Several clusters (or a bench beside production) may share one Redis.
-            "KEY_PREFIX": os.environ.get("CMS_CACHE_KEY_PREFIX", ""),
-        }
-    }
+    CACHES = redis_caches(os.environ["REDIS_URL"])
     # Each process keeps copies of the pages it served and rechecks each site's generation in
     # the shared cache after CMS_PAGE_CACHE_RECHECK seconds (publishing/pagecache.py).
     CMS_PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("CMS_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024))

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env_list
+from .base import VAR_DIR, env_list, redis_caches
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test settings only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1,testserver")
@@ -15,3 +15,6 @@ CSRF_TRUSTED_ORIGINS = ["http://*.localhost"]
 # Absolute URLs in tests are the plain hosts, whatever the shell running the suite exports.
 CMS_PUBLIC_PORT = ""
 CMS_PUBLIC_SCHEME = "http"
+# bench/load.py publishes in its own process while gunicorn serves: both must purge one cache.
+if os.environ.get("CMS_BENCH_REDIS_URL"):
+    CACHES = redis_caches(os.environ["CMS_BENCH_REDIS_URL"])

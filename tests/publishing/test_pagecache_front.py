@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.core.signals import request_started
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
-from django_tenants.utils import schema_context
 
 from publishing import pagecache
 from sites.models import Domain, SiteStatus
@@ -140,9 +139,8 @@ def test_local_copies_reread_the_generation_after_the_recheck_interval(front, cl
     front.get("jtj.localhost")
     assert front.get("jtj.localhost")[1]["X-Cache"] == "HIT"
     assert any(schema == "jtj" for schema, _ in pagecache.local.entries)
-    # Another process publishes: it bumps the shared generation only.
-    with schema_context("jtj"):
-        cache.incr(pagecache.GENERATION_KEY)
+    # Another process publishes: the shared cache changes, this process's copies do not.
+    pagecache.bump_shared("jtj")
     # This process keeps its copy until it rereads the generation (bounded staleness) ...
     assert front.get("jtj.localhost")[1]["X-Cache"] == "HIT"
     settings.CMS_PAGE_CACHE_RECHECK = 0
@@ -176,3 +174,26 @@ def test_local_copies_stay_within_their_byte_limit(settings):
     # The same key under another schema is another entry.
     copies.put("jyj", "key19", (1, 200, [], b"y"))
     assert copies.get("jtj", "key19")[3] != copies.get("jyj", "key19")[3]
+
+
+def test_one_cache_read_per_recheck_whatever_the_number_of_sites(front, cluster, settings):
+    settings.CMS_PAGE_CACHE_LOCAL_BYTES = 1_000_000
+    settings.CMS_PAGE_CACHE_RECHECK = 0
+    hosts = ["jtj.localhost", "jyj.localhost", "portal.localhost"]
+    for host in hosts * 2:
+        front.get(host)
+    reads = []
+    original = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return original(key, *args, **kwargs)
+
+    cache.get = counting_get
+    try:
+        for host in hosts:
+            assert front.get(host)[1]["X-Cache"] == "HIT"
+    finally:
+        del cache.get
+    # The purge counter once per request (the interval is 0 here), no generation read per site.
+    assert reads == [pagecache.PURGES_KEY] * len(hosts)
