@@ -2,6 +2,7 @@
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from .conftest import console_errors, screenshot
 
@@ -39,6 +40,15 @@ def _login(browser, base, username, password):
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
+    # The sign-in ends with redirects through the sign-on host and back: wait for them, or the
+    # caller's next browser.get races the last redirect and lands on the dashboard instead.
+    WebDriverWait(browser, 45).until(
+        lambda b: (
+            "/admin/login/" not in b.current_url
+            and "/sso/" not in b.current_url
+            and b.execute_script("return document.readyState") == "complete"
+        )
+    )
 
 
 def test_one_login_works_on_every_site_and_logout_ends_it_everywhere(served, browser, cluster):
