@@ -24,14 +24,12 @@ A route or run with any 5xx (counted from nginx's and gunicorn's logs) prints FA
 non-2xx/3xx and socket errors are printed too. It is a bench, not a test: it exits 0 unless it
 could not run. wrk and nginx come from Debian (scripts/system-packages.sh).
 
-    .venv/bin/python bench/load.py                  # 50 sites
-    .venv/bin/python bench/load.py --sites 300      # the many-sites run
+    .venv/bin/python bench/load.py                  # 50 full sites, 300 in all
+    .venv/bin/python bench/load.py --many 50        # quicker: no extra sites
 
-Time on this 2-core machine (measured while other sessions' test suites ran, load average 4-8):
-50 sites about 6 minutes (set-up 34 s, provisioning 65 s, export of 1,050 pages 76 s, measuring
-about 2.5 minutes, clean-up). 300 sites: provisioning took 14 minutes (each new schema makes the
-next slower); the one such run was stopped from outside during the export, which at the 50-site
-rate takes about 8 minutes more: about 25 minutes in all (estimated).
+Time on this 2-core machine (2026-11-22, Redis on loopback): about 7.5 minutes: set-up 18 s,
+50 full sites 31 s, 250 light sites 144 s, export of 1,050 pages 19 s, measuring about 3.5 minutes
+(3 interleaved rounds), clean-up. With the other benches, `make bench` stays under 10 minutes.
 """
 
 import argparse
