@@ -53,6 +53,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import _django
+from _corpus import DEPARTMENTS
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--sites", type=int, default=50, help="sites with full content, static output and routes")
@@ -101,24 +102,6 @@ signal.signal(signal.SIGTERM, _terminate)
 
 # --- Content: realistic Chinese government text ----------------------------------------------------
 
-DEPARTMENTS = [
-    "交通运输局",
-    "教育局",
-    "民政局",
-    "卫生健康委员会",
-    "生态环境局",
-    "住房和城乡建设局",
-    "农业农村局",
-    "人力资源和社会保障局",
-    "市场监督管理局",
-    "应急管理局",
-    "财政局",
-    "医疗保障局",
-    "文化广电旅游局",
-    "自然资源和规划局",
-    "水利局",
-    "商务局",
-]
 PLACES = ["江城市", "东城区", "西城区", "南山县", "北川县", "青阳县", "白水县", "临江市", "安平县", "清河县"]
 TOPICS = [
     "安全生产",
@@ -441,25 +424,31 @@ def ratio_line(name, value, target, ok, detail):
     return ok
 
 
+def site_spec(index):
+    from sites.provisioning import SiteSpec
+
+    name = site_name(index)
+    return SiteSpec(
+        code=site_code(index),
+        name=name,
+        kind="portal" if index == 0 else "department",
+        parent=None if index == 0 else "portal",
+        domain=host_of(index),
+        details={"org_code": f"0142{index:05d}", "sponsor": name, "site_identifier": f"44010{index:05d}"},
+    )
+
+
 def provision_site(index):
     """Create site ``index`` and publish its content; returns its URLs by kind (runs in a child too)."""
     from django.db import connection as db
     from django.utils import timezone
 
-    from sites.provisioning import SiteSpec, create_site
+    from sites.provisioning import create_site
     from tests.cms import content
 
     rng = random.Random(index)
     name, host = site_name(index), host_of(index)
-    spec = SiteSpec(
-        code=site_code(index),
-        name=name,
-        kind="portal" if index == 0 else "department",
-        parent=None if index == 0 else "portal",
-        domain=host,
-        details={"org_code": f"0142{index:05d}", "sponsor": name, "site_identifier": f"44010{index:05d}"},
-    )
-    tenant = create_site(spec)
+    tenant = create_site(site_spec(index))
     urls = {"home": [(host, "/")], "column": [], "article": [], "disclosure": [], "reference": []}
     db.set_tenant(tenant)
     try:
@@ -499,19 +488,11 @@ def provision_light_site(index):
     """A site for the many-sites figure: provisioned like any other, with the reference article only."""
     from django.db import connection as db
 
-    from sites.provisioning import SiteSpec, create_site
+    from sites.provisioning import create_site
     from tests.cms import content
 
-    name, host = site_name(index), host_of(index)
-    spec = SiteSpec(
-        code=site_code(index),
-        name=name,
-        kind="department",
-        parent="portal",
-        domain=host,
-        details={"org_code": f"0142{index:05d}", "sponsor": name, "site_identifier": f"44010{index:05d}"},
-    )
-    tenant = create_site(spec)
+    host = host_of(index)
+    tenant = create_site(site_spec(index))
     db.set_tenant(tenant)
     try:
         page = content.article(

@@ -42,6 +42,7 @@ old_name = connection.settings_dict["NAME"]
 
 import datetime  # noqa: E402
 
+from _corpus import DEPARTMENTS  # noqa: E402
 from django.db import connection as db  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -55,24 +56,6 @@ from sites.bootstrap import bootstrap  # noqa: E402
 from sites.models import Tenant  # noqa: E402
 
 SEED = 20260301
-DEPARTMENTS = [
-    "交通运输局",
-    "教育局",
-    "民政局",
-    "卫生健康委员会",
-    "生态环境局",
-    "住房和城乡建设局",
-    "农业农村局",
-    "人力资源和社会保障局",
-    "市场监督管理局",
-    "应急管理局",
-    "财政局",
-    "医疗保障局",
-    "文化广电旅游局",
-    "自然资源局",
-    "水利局",
-    "公安局",
-]
 COUNTIES = ["东城区", "西城区", "南山县", "北川县", "青阳县", "白水县", "临江市", "安平县"]
 TOPICS = [
     "安全生产",

@@ -118,20 +118,24 @@ class LocalCopies:
                 self.entries.move_to_end((schema, key))
             return entry
 
+    @staticmethod
+    def _size(entry):
+        return len(entry[3]) + 512  # the body and roughly the headers
+
     def put(self, schema, key, entry):
-        size = len(entry[3]) + 512  # the body and roughly the headers
+        size = self._size(entry)
         limit = self.limit()
         if size > limit // 8:  # one entry never takes more than an eighth
             return
         with self.lock:
             old = self.entries.pop((schema, key), None)
             if old is not None:
-                self.size -= len(old[3]) + 512
+                self.size -= self._size(old)
             self.entries[(schema, key)] = entry
             self.size += size
             while self.size > limit:
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped[3]) + 512
+                self.size -= self._size(dropped)
 
     def clear(self):
         with self.lock:
@@ -221,10 +225,11 @@ def on_theme_change(sender, instance, **kwargs):
 
     def purge():
         for schema in schemas:
-            purge_schema(schema)
-        with schema_context(settings.PUBLIC_SCHEMA_NAME):
-            _incr(PURGES_KEY, 1)  # also with no site yet: processes forget the themes they know
-        local.checked = float("-inf")
+            purge_schema(schema)  # moves the purge counter too: processes forget the themes they know
+        if not schemas:  # no site yet: the default theme may still be remembered
+            with schema_context(settings.PUBLIC_SCHEMA_NAME):
+                _incr(PURGES_KEY, 1)
+            local.checked = float("-inf")
 
     purge()  # now, and again after commit (as purge_site)
     transaction.on_commit(purge)
@@ -358,13 +363,14 @@ class PageCacheApp:
     """
 
     def __init__(self, application):
+        from sites.middleware import known_schema  # needs the apps loaded, as the application does
+
         self.application = application
+        self.known_schema = known_schema
 
     def __call__(self, environ, start_response):
         if _eligible(environ, methods=("GET",)):
-            from sites.middleware import known_schema
-
-            schema = known_schema(environ.get("HTTP_HOST", ""))
+            schema = self.known_schema(environ.get("HTTP_HOST", ""))
             if schema is not None:
                 with schema_context(schema):
                     _, entry = lookup(environ)
