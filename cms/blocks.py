@@ -12,6 +12,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from .visibility import listed
+
 
 class ThemedBlockMixin:
     """Render with the current site's theme's version of the block template when it has one."""
@@ -122,7 +124,7 @@ class LeaderBoxBlock(ThemedBlockMixin, blocks.StructBlock):
 
         context = super().get_context(value, parent_context=parent_context)
         column = value.get("column")
-        context["leaders"] = LeaderPage.objects.live().child_of(column) if column else []
+        context["leaders"] = LeaderPage.objects.listed().child_of(column) if column else []
         return context
 
 
@@ -179,9 +181,9 @@ class DisclosureEntryBlock(ThemedBlockMixin, blocks.StructBlock):
 
         context = super().get_context(value, parent_context=parent_context)
         column = value.get("column")
-        context["entries"] = column.get_children().live() if column else []
+        context["entries"] = listed(column.get_children()) if column else []
         context["documents"] = (
-            DisclosureDocumentPage.objects.live().order_by("-first_published_at")[: value.get("count") or 0]
+            DisclosureDocumentPage.objects.listed().order_by("-first_published_at")[: value.get("count") or 0]
             if column
             else []
         )

@@ -28,7 +28,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django_tenants.utils import schema_context
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "pagecache:generation"
@@ -210,6 +210,14 @@ def on_page_change(sender, **kwargs):
 
 @receiver(post_delete, sender=Page)
 def on_page_deleted(sender, instance, **kwargs):
+    on_page_change(sender)
+
+
+# A page that becomes restricted must not be served from the cache a moment longer; one whose
+# restriction is lifted shows in its columns again.
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="pagecache_restriction_saved")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="pagecache_restriction_deleted")
+def on_restriction_change(sender, **kwargs):
     on_page_change(sender)
 
 

@@ -73,27 +73,58 @@ class SiteOutput:
             response = self.client.get(url)
         return response.content if response.status_code == 200 else None
 
+    def _unlink(self, relative):
+        target = self.root / relative.lstrip("/")
+        if target.is_file():
+            target.unlink()
+
     def write_page(self, page):
+        """Write the page's files; a file the public may not read (any answer but 200) is removed.
+
+        The manifest keeps every file this page ever had until it is removed, so a page that turns
+        restricted or private leaves nothing behind on disk (nginx would serve it to everyone).
+        """
+        known = set(self.manifest.get(str(page.pk), []))
         written = []
         for url, relative in _files_for(page):
             content = self.render(url)
             if content is not None:
                 _write_atomic(self.root / relative.lstrip("/"), content)
                 written.append(relative)
-        self.manifest[str(page.pk)] = written
+            else:
+                self._unlink(relative)
+            known.discard(relative)
+        for relative in known:  # files of the page's former URL (a move, a new slug)
+            self._unlink(relative)
+        if written:
+            self.manifest[str(page.pk)] = written
+        else:
+            self.manifest.pop(str(page.pk), None)
         return written
 
-    def remove_page(self, page_id):
+    def remove_page(self, page_id, page=None):
+        """Remove a page's files: those in the manifest and, when the page still exists (restricted
+        or unpublished), those at its current URL."""
         for relative in self.manifest.pop(str(page_id), []):
-            target = self.root / relative.lstrip("/")
-            if target.exists():
-                target.unlink()
+            self._unlink(relative)
+        if page is not None and page.get_url_parts():  # a page with no route has no files (never "/")
+            for _url, relative in _files_for(page):
+                self._unlink(relative)
         return True
 
     def live_pages(self):
+        """The pages static output holds: the listed ones (cms.visibility), never restricted ones."""
         from wagtail.models import Page
 
-        return Page.objects.live().filter(depth__gte=2).specific().order_by("path")
+        from cms.visibility import listed
+
+        return listed(Page.objects).filter(depth__gte=2).specific().order_by("path")
+
+    def hidden_pages(self):
+        """Pages that exist but the public may not read (restricted, or not live)."""
+        from wagtail.models import Page
+
+        return Page.objects.filter(depth__gte=2).exclude(pk__in=self.live_pages().values("pk")).specific()
 
 
 def export_site(tenant, progress=None):
@@ -104,6 +135,8 @@ def export_site(tenant, progress=None):
         live_ids = {str(page.pk) for page in pages}
         for page_id in [key for key in output.manifest if key not in live_ids]:
             output.remove_page(page_id)
+        for page in output.hidden_pages():
+            output.remove_page(page.pk, page)
         for page in pages:
             output.write_page(page)
             if progress:
@@ -116,17 +149,18 @@ def refresh_item(tenant, page_id):
     """One item changed: rewrite it (or remove it) and the lists that show it (its columns, home)."""
     from wagtail.models import Page
 
+    from cms.visibility import is_listed
+
     output = SiteOutput(tenant)
     with schema_context(tenant.schema_name):
-        page = Page.objects.filter(pk=page_id).live().specific().first()
-        if page is not None:
+        page = Page.objects.filter(pk=page_id).specific().first()
+        if page is not None and is_listed(page):
             output.write_page(page)
-            listings = Page.objects.ancestor_of(page).live().filter(depth__gte=2).specific()
+            listings = output.live_pages().ancestor_of(page)
         else:
-            output.remove_page(page_id)
+            output.remove_page(page_id, page)
             # The item is gone: its columns are unknown now, so every list page is rewritten.
-            listings = Page.objects.live().filter(depth__gte=2).specific()
-            listings = [p for p in listings if p.depth == 2 or hasattr(p, "column_class")]
+            listings = [p for p in output.live_pages() if p.depth == 2 or hasattr(p, "column_class")]
         for listing in listings:
             output.write_page(listing)
     output.save_manifest()

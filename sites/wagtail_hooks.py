@@ -7,6 +7,7 @@ replaced below.
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
@@ -14,7 +15,7 @@ from wagtail.admin.forms.view_restrictions import BaseViewRestrictionForm
 from wagtail.admin.forms.workflows import BaseTaskForm
 from wagtail.admin.menu import MenuItem
 
-from . import admin_views, audit
+from . import access, admin_views, audit
 from . import auth as _auth  # noqa: F401 - scopes Wagtail's permission caches by schema at import
 from .roles import groups_for_current_site
 
@@ -88,3 +89,19 @@ def deactivate_instead_of_bulk_delete(request, action_type, objects, action_clas
     _deactivate(request, objects)
     messages.success(request, f"已停用 {len(objects)} 个用户（用户不会被删除，其历史记录保留）。")
     return redirect(action_class_instance.next_url)
+
+
+# --- Restricted pages and documents: members of the site only ----------------------------------
+
+
+@hooks.register("before_serve_page", order=-10)
+def refuse_non_members_page(page, request, serve_args, serve_kwargs):
+    # Runs beside Wagtail's own restriction check (which handles the anonymous and passwords).
+    if access.refuses_any(page.get_view_restrictions(), getattr(request, "user", None)):
+        raise PermissionDenied("not a member of this site")
+
+
+@hooks.register("before_serve_document", order=-10)
+def refuse_non_members_document(document, request):
+    if access.refuses_any(document.collection.get_view_restrictions(), getattr(request, "user", None)):
+        raise PermissionDenied("not a member of this site")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from ..forms import SitePageForm
+from ..visibility import SitePageManager, listed
 
 
 class ColumnClass(models.TextChoices):
@@ -98,6 +99,8 @@ class SitePage(Page):
     # home pages keep Wagtail's behaviour (their standard slugs are set explicitly).
     ascii_item_slug = True
     base_form_class = SitePageForm
+    # ``objects.listed()``: the one visibility rule (cms.visibility).
+    objects = SitePageManager()
 
     class Meta:
         abstract = True
@@ -132,7 +135,7 @@ class SitePage(Page):
         context["theme"] = theme_for_request(request)
         home = self.site_home()
         context["site_home"] = home
-        context["nav_columns"] = home.get_children().live().in_menu() if home else []
+        context["nav_columns"] = listed(home.get_children()).in_menu() if home else []
         # The first-level column this page belongs to (tree paths are 4 characters a level).
         context["nav_active_path"] = self.path[: Page.steplen * 3] if self.depth >= 3 else ""
         context["breadcrumbs"] = self.get_ancestors().filter(depth__gt=1) if self.depth > 2 else []

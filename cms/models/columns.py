@@ -11,6 +11,7 @@ from wagtail.models import Page
 
 from publishing.syndication.aggregation import AggregateSource, column_listing
 
+from ..visibility import listed
 from .base import ColumnClass, SitePage, current_site
 
 # The page types a column lists as its items (newest first).
@@ -76,8 +77,7 @@ class ColumnPage(RoutablePageMixin, SitePage):
     def items(self):
         """Live, public articles and disclosure documents anywhere under this column, newest first."""
         return (
-            Page.objects.live()
-            .public()
+            listed(Page.objects)
             .descendant_of(self)
             .type(*item_models())
             .order_by("-first_published_at", "-pk")
@@ -95,9 +95,9 @@ class ColumnPage(RoutablePageMixin, SitePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["subcolumns"] = self.get_children().live().type(ColumnPage)
+        context["subcolumns"] = listed(self.get_children()).type(ColumnPage)
         # Static, leader and service pages are shown as this column's content, in tree order.
-        context["children"] = self.get_children().live().not_type(ColumnPage, *item_models()).specific()
+        context["children"] = listed(self.get_children()).not_type(ColumnPage, *item_models()).specific()
         paginator = Paginator(self.listing(), self.PER_PAGE)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
         context["items"] = context["page_obj"].object_list

@@ -276,7 +276,7 @@ class DisclosureCatalogPage(SitePage):
 
     @staticmethod
     def documents():
-        return DisclosureDocumentPage.objects.live().public().annotate(year=ExtractYear("first_published_at"))
+        return DisclosureDocumentPage.objects.listed().annotate(year=ExtractYear("first_published_at"))
 
     def filter_documents(self, params):
         """Documents matching the request's ``topic``, ``year`` and ``genre``; unknown values are ignored."""
@@ -342,12 +342,7 @@ class AnnualReportIndexPage(SitePage):
 
     @staticmethod
     def reports():
-        return (
-            DisclosureDocumentPage.objects.live()
-            .public()
-            .filter(genre=Genre.ANNUAL_REPORT)
-            .order_by("-first_published_at")
-        )
+        return DisclosureDocumentPage.objects.listed().filter(genre=Genre.ANNUAL_REPORT).order_by("-first_published_at")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -37,5 +37,5 @@ class SiteHomePage(SitePage):
         context = super().get_context(request, *args, **kwargs)
         if not self.body:
             # A site whose admin has not arranged blocks yet still shows its newest items.
-            context["latest"] = ArticlePage.objects.live().descendant_of(self).order_by("-first_published_at")[:10]
+            context["latest"] = ArticlePage.objects.listed().descendant_of(self).order_by("-first_published_at")[:10]
         return context

@@ -165,8 +165,11 @@ def record_live(page, action="publish"):
     tenant = current_tenant()
     if type_name(page) is None or tenant is None or tenant.is_template:
         return None
-    if not page.live:
-        return record_gone(page.pk, action="unpublish")
+    from cms.visibility import is_listed
+
+    if not is_listed(page):
+        # Unpublished, or restricted here or above: the catalogue holds what the public may read.
+        return record_gone(page.pk, action="unpublish" if not page.live else "restrict")
     entry, _ = CatalogueEntry.objects.update_or_create(tenant=tenant, page_id=page.pk, defaults=entry_values(page))
     enqueue(tenant.code, page.pk, action)
     catalogue_changed.send(CatalogueEntry, tenant=tenant, page_id=page.pk, entry=entry, action=action)
@@ -186,13 +189,38 @@ def record_gone(page_id, action="unpublish"):
     return deleted
 
 
+@transaction.atomic
 def record_subtree(page, action="move"):
-    """A move changes the URL and column of the page and of everything below it."""
+    """Re-record the page and everything below it after a change that reaches the whole subtree.
+
+    A move changes their URLs and columns; a view restriction set on (or lifted from) a page hides
+    (or shows) the page and all its descendants. Catalogued items are rewritten or removed by the
+    visibility rule; every other page of the subtree (columns, the home page) gets outbox events
+    too, so static output rewrites or removes its files as well.
+    """
     from wagtail.models import Page
 
-    for descendant in Page.objects.descendant_of(page, inclusive=True).live().specific():
+    tenant = current_tenant()
+    if tenant is None or tenant.is_template:
+        return
+    others = []
+    for descendant in Page.objects.descendant_of(page, inclusive=True).specific():
         if type_name(descendant):
-            record_live(descendant, action=action)
+            if descendant.live:
+                record_live(descendant, action=action)
+            else:
+                record_gone(descendant.pk, action=action)
+        else:
+            others.append(descendant.pk)
+    for page_id in others:
+        enqueue(tenant.code, page_id, action)
+
+
+def record_page_change(page, action):
+    """A page that is not catalogued (a column, a home page) changed: tell the outbox engines."""
+    tenant = current_tenant()
+    if tenant is not None and not tenant.is_template:
+        enqueue(tenant.code, page.pk, action)
 
 
 # --- Reconciling -------------------------------------------------------------------------------
@@ -204,11 +232,13 @@ def reconcile_site(tenant, fix=True):
     """Compare the site's catalogue rows with its live pages; returns (missing, stale, extra) ids."""
     from django_tenants.utils import schema_context
 
+    from cms.visibility import listed
+
     missing, stale, extra = [], [], []
     with schema_context(tenant.schema_name):
         live = {}
         for model in catalogue_models():
-            for page in model.objects.live():
+            for page in listed(model.objects):
                 live[page.pk] = page
         rows = {row.page_id: row for row in CatalogueEntry.objects.filter(tenant=tenant)}
         for page_id, page in live.items():

@@ -1,0 +1,40 @@
+"""The one visibility rule: what the public may read.
+
+A page is *listed* when it is live and no view restriction (login, group or password) sits on it or
+on any of its ancestors. Every output the public sees obeys this rule and nothing else: column
+lists, RSS feeds, home blocks, navigation, the catalogue (and so cross-site search, portal
+aggregation and supervision), static output and the page cache. A restricted page is still
+served to the people its restriction admits, but it is never *listed* anywhere: its title, URL
+and text would leak through a list even while the page itself asks for a login.
+
+Call sites write ``SomePage.objects.listed()`` (our page models) or ``listed(Page.objects)``
+(Wagtail's base page manager, which we cannot give a method).
+"""
+
+from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.query import PageQuerySet
+
+
+def listed(queryset):
+    """Only pages the public may read: live and without a view restriction here or above."""
+    if not isinstance(queryset, PageQuerySet):
+        queryset = queryset.all()
+    return queryset.live().public()
+
+
+def is_listed(page):
+    """The rule for one page (one query for the restrictions of the page and its ancestors)."""
+    if not page.live:
+        return False
+    return not PageViewRestriction.objects.filter(
+        page__path__in=[page.path[:length] for length in range(Page.steplen, len(page.path) + 1, Page.steplen)]
+    ).exists()
+
+
+class SitePageQuerySet(PageQuerySet):
+    def listed(self):
+        return listed(self)
+
+
+class SitePageManager(PageManager.from_queryset(SitePageQuerySet)):
+    pass
