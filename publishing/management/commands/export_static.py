@@ -15,6 +15,8 @@ class Command(BaseCommand):
         from django_tenants.utils import schema_context
         from wagtail.models import Page
 
+        from cms.visibility import listed
+
         sites = Tenant.objects.serving()
         if options["site"]:
             sites = sites.filter(code=options["site"])
@@ -24,7 +26,7 @@ class Command(BaseCommand):
         total = 0
         for tenant in sites:
             with schema_context(tenant.schema_name):
-                total += Page.objects.live().filter(depth__gte=2).count()
+                total += listed(Page.objects).filter(depth__gte=2).count()
         with tqdm(total=total, desc="静态化发布", unit="页", disable=options["verbosity"] == 0) as bar:
             for tenant in sites:
                 export_site(tenant, progress=lambda: bar.update(1))
