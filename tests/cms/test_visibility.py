@@ -113,9 +113,7 @@ def test_restriction_set_in_the_admin_is_applied_in_the_same_request(cluster, cl
     marker = "后台设置限阅标记"
     page = publish_news(cluster, marker)
     client.force_login(cluster.user(None, Role.WEB_OFFICE))
-    response = client.post(
-        f"/admin/pages/{page.pk}/privacy/", {"restriction_type": "login"}, HTTP_HOST="jtj.localhost"
-    )
+    response = client.post(f"/admin/pages/{page.pk}/privacy/", {"restriction_type": "login"}, HTTP_HOST="jtj.localhost")
     assert response.status_code == 200
     assert not CatalogueEntry.objects.filter(page_id=page.pk, tenant__code="jtj").exists()
     client.logout()
@@ -213,3 +211,21 @@ def test_unpublishing_a_column_removes_its_static_files(cluster, output):
     connection.set_schema_to_public()
     drain()
     assert not column_file.exists()
+
+
+def test_navigation_and_sidebars_never_name_a_restricted_column(cluster, client):
+    connection.set_tenant(cluster.sites["jtj"])
+    zwdt = content.column("zwdt")
+    hidden = content.publish(
+        zwdt, ColumnPage(title="内部工作栏目", slug="nbgz", column_class="news", show_in_menus=True)
+    )
+    connection.set_schema_to_public()
+
+    def shown():  # 工作动态 has no subcolumns: its sidebar lists its first-level column's children
+        return "内部工作栏目" in client.get("/zwdt/gzdt/", HTTP_HOST="jtj.localhost").content.decode()
+
+    assert shown()  # positive control: the sidebar lists the sibling columns
+    connection.set_tenant(cluster.sites["jtj"])
+    PageViewRestriction.objects.create(page=hidden, restriction_type=PageViewRestriction.LOGIN)
+    connection.set_schema_to_public()
+    assert not shown()
