@@ -11,6 +11,8 @@ import time
 
 from gunicorn.glogging import Logger
 
+from sites.client_ip import client_ip_from_meta
+
 _stamp = {"second": None, "text": ""}
 
 
@@ -34,7 +36,9 @@ class JsonAccessLogger(Logger):
             "status": str(getattr(resp, "status_code", "") or str(resp.status).split(" ", 1)[0]),
             "bytes": getattr(resp, "sent", 0),
             "duration_ms": round(request_time.total_seconds() * 1000, 1),
-            "ip": environ.get("HTTP_X_REAL_IP") or environ.get("REMOTE_ADDR", ""),
+            # The address the lockout and the audit log see: forwarded headers count only from
+            # a trusted proxy (CMS_TRUSTED_PROXIES).
+            "ip": client_ip_from_meta(environ) or "",
             "agent": environ.get("HTTP_USER_AGENT", ""),
         }
         try:

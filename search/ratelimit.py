@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
-from sites.audit import client_ip
+from sites.client_ip import client_ip
 
 WINDOW_SECONDS = 60
 

@@ -2,14 +2,10 @@
 
 from django.db import connection
 
+from .client_ip import client_ip
 from .models import AuditEvent
 
-
-def client_ip(request):
-    """The client address; behind the reverse proxy, nginx puts it in X-Real-IP."""
-    if request is None:
-        return None
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+__all__ = ["client_ip", "record"]  # client_ip: callers that import it from here keep working
 
 
 def record(action, *, actor=None, tenant_code="", target="", request=None, **detail):

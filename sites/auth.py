@@ -1,16 +1,14 @@
 """Authentication scoped to the site being served, with lockout after repeated failures."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.utils import timezone
 
-from .audit import client_ip
-from .models import LoginFailure, SiteGroup
+from .client_ip import client_ip
+from .lockout import current_lock
+from .models import SiteGroup
 
 
 def current_schema():
@@ -18,12 +16,8 @@ def current_schema():
 
 
 def is_locked_out(username, ip):
-    """True when the user name or the client IP has too many recent failures."""
-    since = timezone.now() - timedelta(seconds=settings.CMS_LOGIN_LOCKOUT_SECONDS)
-    recent = LoginFailure.objects.filter(created_at__gte=since)
-    if username and recent.filter(username__iexact=username).count() >= settings.CMS_LOGIN_MAX_FAILURES_PER_USER:
-        return True
-    return bool(ip) and recent.filter(ip_address=ip).count() >= settings.CMS_LOGIN_MAX_FAILURES_PER_IP
+    """True when this user name from this client IP, or this IP, is locked (sites/lockout.py)."""
+    return current_lock(username, ip) is not None
 
 
 class SiteScopedBackend(ModelBackend):
@@ -34,8 +28,11 @@ class SiteScopedBackend(ModelBackend):
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        # The login form refuses a locked attempt before it gets here (with the lock's message);
+        # this covers any other caller of authenticate().
         if is_locked_out(username, client_ip(request)):
-            # PermissionDenied stops Django trying other backends and counts as a failed login.
+            # PermissionDenied stops Django trying other backends and counts as a failed login
+            # (the lock does not grow from it: sites/lockout.py skips attempts made while locked).
             raise PermissionDenied("locked out")
         return super().authenticate(request, username=username, password=password, **kwargs)
 

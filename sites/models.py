@@ -281,11 +281,14 @@ class SignOnTicket(models.Model):
     """A one-time, short-lived ticket that lets a site host join a session of the sign-on host.
 
     The ticket travels in a redirect URL, so it carries a random nonce, never the session key.
+    ``binding`` is the SHA-256 of a nonce in a cookie of the browser that started the round trip
+    (sites/sso.py): a ticket URL opened in another browser is refused (no login CSRF).
     """
 
     nonce = models.CharField(max_length=64, unique=True)
     session_key = models.CharField(max_length=40)
     host = models.CharField(max_length=253)
+    binding = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
 

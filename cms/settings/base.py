@@ -140,10 +140,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
-# Lockout: this many failures in the window lock the user name (or the client IP) for the window.
+# Says "账号已临时锁定，N 分钟后再试" instead of "wrong password" while a login is locked.
+WAGTAILADMIN_USER_LOGIN_FORM = "sites.forms.LoginForm"
+# Lockout (sites/lockout.py): this many failures within the window lock the pair (user name, client
+# IP), or for the per-IP count the client IP, for the window; the owner can still sign in from elsewhere.
 CMS_LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("CMS_LOGIN_MAX_FAILURES_PER_USER", "5"))
 CMS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("CMS_LOGIN_MAX_FAILURES_PER_IP", "20"))
 CMS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("CMS_LOGIN_LOCKOUT_SECONDS", "900"))
+# Addresses (IPs or CIDR networks, comma-separated) of the reverse proxies whose X-Forwarded-For /
+# X-Real-IP name the client (sites/client_ip.py). Empty: the headers are ignored, since a client
+# that reaches the app directly could write any address in them. nginx on the same machine: 127.0.0.1.
+CMS_TRUSTED_PROXIES = env_list("CMS_TRUSTED_PROXIES")
 
 # Single sign-on (sites/sso.py): sessions live in the public schema; the sign-on host (the public
 # schema's host) hands a site host a one-time ticket for the same session, so one login holds on

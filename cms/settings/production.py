@@ -1,5 +1,6 @@
 """Production: every required value comes from the environment, and a missing one stops start-up."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,15 @@ CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# CMS_TRUSTED_PROXIES (base.py): the address nginx connects from, e.g. 127.0.0.1 on the same machine,
+# or the compose network's nginx address. Unset, every client shares nginx's address for the
+# lockout and the search rate limit; too wide (a whole client network), clients can forge theirs.
+for _proxy in CMS_TRUSTED_PROXIES:  # noqa: F405
+    if _proxy.lower() != "unix":
+        try:
+            ipaddress.ip_network(_proxy, strict=False)
+        except ValueError as _error:
+            raise ImproperlyConfigured(f"CMS_TRUSTED_PROXIES 中的“{_proxy}”不是 IP 地址或网段。") from _error
 if not os.environ.get("REDIS_URL") and "CMS_PAGE_CACHE_SECONDS" not in os.environ:
     # Without a shared cache each gunicorn worker keeps its own copy, and a publish purges only
     # the worker that handled it: cache no pages rather than serve stale ones.
