@@ -1,9 +1,8 @@
 """URLs of the public-schema host: the cluster directory only, no Wagtail screens."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 
+from cms import documents
 from sites import sso
 from sites import views as site_views
 
@@ -15,8 +14,8 @@ urlpatterns = [
     path("api/search/", include("search.urls")),
     path("", site_views.cluster_directory, name="cluster_directory"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# runserver only: images and other public files of every site; documents are refused there.
+urlpatterns += documents.media_urlpatterns()
 
 handler404 = "sites.views.not_found"
 handler500 = "sites.views.server_error"

@@ -1,7 +1,16 @@
 """File storage that keeps each site's uploads under a directory named after its schema."""
 
+import posixpath
+from pathlib import PurePosixPath
+
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
+
+# Wagtail stores documents (附件) as ``<schema>/documents/<name>`` (its upload_to plus the schema
+# below). Documents are private until the document view says otherwise (cms/documents.py), so this
+# directory is never served as a file: nginx and the development media route refuse any path with
+# such a segment, and the layout must not change without changing them (docker/nginx/cluster.conf).
+DOCUMENTS_DIR = "documents"
 
 
 class SiteFileStorage(FileSystemStorage):
@@ -18,3 +27,14 @@ class SiteFileStorage(FileSystemStorage):
         if filename.split("/", 1)[0] == schema:
             return filename
         return f"{schema}/{filename}"
+
+
+def is_document_name(name):
+    """True for a stored name (or a /media/ path) inside a documents directory, at any depth.
+
+    Any depth and any letter case: names from before the schema prefix (``documents/a.pdf``), and
+    a case-insensitive file system on a developer's machine, are refused as well. ``..`` and
+    doubled slashes are resolved first, as the file system would.
+    """
+    parts = PurePosixPath(posixpath.normpath("/" + name.replace("\\", "/"))).parts
+    return any(part.lower() == DOCUMENTS_DIR for part in parts[:-1])

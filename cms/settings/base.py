@@ -234,7 +234,14 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # given on, and the last approval publishes through the chain's own checks (scan, every step).
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.review.finish.publish_approved"
+# Documents only through /documents/<id>/<name>, which checks who may read each one
+# (cms/documents.py); never "direct" or "redirect", which would hand out the /media/ file.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "cms.documents"
+# Behind nginx: the internal location that maps MEDIA_ROOT (docker/nginx/cluster.conf,
+# "/_documents/"); the view then answers with X-Accel-Redirect and nginx sends the file.
+# Empty: Django streams the file (runserver, tests, no nginx in front).
+CMS_DOCUMENTS_ACCEL_REDIRECT = os.environ.get("CMS_DOCUMENTS_ACCEL_REDIRECT", "")
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "phone", "organisation"]
 # Uploads (issue 3; checks and Chinese messages in cms/uploads.py). Pillow's decompression-bomb
 # limit follows WAGTAILIMAGES_MAX_IMAGE_PIXELS (cms/apps.py).

@@ -29,6 +29,9 @@ CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# Production runs behind the shipped nginx, which sends document files from its internal location;
+# CMS_DOCUMENTS_ACCEL_REDIRECT= (empty) makes Django stream them when nothing like it is in front.
+CMS_DOCUMENTS_ACCEL_REDIRECT = os.environ.get("CMS_DOCUMENTS_ACCEL_REDIRECT", "/_documents/")
 # CMS_TRUSTED_PROXIES (base.py): the address nginx connects from, e.g. 127.0.0.1 on the same machine,
 # or the compose network's nginx address. Unset, every client shares nginx's address for the
 # lockout and the search rate limit; too wide (a whole client network), clients can forge theirs.

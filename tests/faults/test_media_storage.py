@@ -98,3 +98,54 @@ def test_attachment_upload_is_refused_the_same_way(client, cluster, settings, tm
     connection.set_tenant(cluster.sites["jtj"])
     assert not get_document_model().objects.filter(title="通知").exists()
     connection.set_schema_to_public()
+
+
+# --- Documents: private files under MEDIA_ROOT ---------------------------------------------------
+
+
+def test_documents_are_stored_where_nginx_and_runserver_refuse_them(client, cluster):
+    """The /media/ refusal (docker/nginx/cluster.conf, cms/documents.py) relies on this layout."""
+    from sites.storage import is_document_name
+
+    connection.set_tenant(cluster.sites["jtj"])
+    root = Collection.get_first_root_node().pk
+    connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    response = client.post(
+        "/admin/documents/multiple/add/",
+        {"title": "存放位置", "collection": root, "files[]": SimpleUploadedFile("存放位置.pdf", b"%PDF-1.4\n%%EOF\n")},
+        HTTP_HOST="jtj.localhost",
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert response.status_code == 200 and response.json()["success"]
+    assert upload_image(client, cluster, "存放位置的图片").status_code == 302
+    connection.set_tenant(cluster.sites["jtj"])
+    try:
+        document = get_document_model().objects.get(title="存放位置")
+        image = get_image_model().objects.get(title="存放位置的图片")
+        assert document.file.name.startswith("jtj/documents/") and is_document_name(document.file.name)
+        assert document.url.startswith("/documents/")
+        for name in (image.file.name, image.get_rendition("fill-8x8").file.name):
+            assert name.startswith("jtj/") and not is_document_name(name), name
+    finally:
+        connection.set_schema_to_public()
+
+
+@pytest.mark.parametrize("accel", ["", "/_documents/"])
+def test_document_whose_file_is_gone_is_a_clean_404(client, cluster, settings, accel):
+    """A file lost from disk (a failed restore, a manual clean-up) is "not found", never a 500."""
+    from tests.cms.content import document
+
+    settings.CMS_DOCUMENTS_ACCEL_REDIRECT = accel
+    connection.set_tenant(cluster.sites["jtj"])
+    try:
+        lost = document("已丢失的附件.pdf")
+        url, path = lost.url, Path(lost.file.path)
+    finally:
+        connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    assert client.get(url, HTTP_HOST="jtj.localhost").status_code == 200
+    path.unlink()
+    response = client.get(url, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 404
+    assert not response.has_header("X-Accel-Redirect")

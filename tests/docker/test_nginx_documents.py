@@ -1,0 +1,195 @@
+"""The shipped nginx configuration, run for real: documents never leave by /media/ (issue 10, item 2).
+
+nginx starts with docker/nginx/cluster.conf, only its addresses and directories moved to a
+temporary directory. The application is a small stub that answers as cms/documents.py does: an
+``X-Accel-Redirect`` to the internal location for a document it has cleared, a login redirect for
+one it refuses. Images keep being served from /media/ (the positive control).
+"""
+
+import getpass
+import http.client
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pytest
+
+from cms.documents import accel_redirect_uri
+
+NGINX_CONF = Path(__file__).resolve().parents[2] / "docker" / "nginx" / "cluster.conf"
+ACCEL_PREFIX = "/_documents/"  # production's CMS_DOCUMENTS_ACCEL_REDIRECT
+PDF = "%PDF-1.4\n内部文件：不得公开\n%%EOF\n".encode()
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+SECRET = b"outside the media directory"
+NAME = "内部通知.pdf"
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StubApp(http.server.BaseHTTPRequestHandler):
+    """Answers like the document view; every header nginx must act on, no body."""
+
+    routes = {}
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        status, headers = self.routes.get(unquote(self.path), (404, {}))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nginx")
+    media = root / "media"
+    (media / "jtj" / "documents").mkdir(parents=True)
+    (media / "jtj" / "original_images").mkdir(parents=True)
+    (media / "documents").mkdir()  # a name from before the site prefix
+    (media / "jtj" / "documents" / NAME).write_bytes(PDF)
+    (media / "documents" / "old.pdf").write_bytes(PDF)
+    (media / "jtj" / "original_images" / "photo.png").write_bytes(PNG)
+    (root / "secret.txt").write_bytes(SECRET)
+    for name in ("static", "static-output"):
+        (root / name).mkdir()
+
+    cleared = accel_redirect_uri(media / "jtj" / "documents" / NAME, media, ACCEL_PREFIX)
+    StubApp.routes = {
+        f"/documents/1/{NAME}": (
+            200,
+            {
+                "X-Accel-Redirect": cleared,
+                "Content-Type": "application/pdf",
+                "Content-Disposition": f"inline; filename*=UTF-8''{quote(NAME)}",
+                "Cache-Control": "no-cache, private",
+            },
+        ),
+        "/documents/2/refused.pdf": (302, {"Location": "/_util/login/?next=/documents/2/refused.pdf"}),
+        # A broken or hostile answer must not reach past the media directory.
+        "/documents/3/escape.pdf": (200, {"X-Accel-Redirect": ACCEL_PREFIX + "../secret.txt"}),
+        "/documents/4/escape.pdf": (200, {"X-Accel-Redirect": ACCEL_PREFIX + "%2E%2E/secret.txt"}),
+    }
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StubApp)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+
+    port = _free_port()
+    site = NGINX_CONF.read_text(encoding="utf-8")
+    site = site.replace("server app:8000;", f"server 127.0.0.1:{app.server_address[1]};")
+    site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
+    site = site.replace("/srv/media/", f"{media}/").replace("/srv/static/", f"{root}/static/")
+    site = site.replace("/srv/static-output", f"{root}/static-output")
+    assert "/srv/" not in site, "every directory of the configuration is moved to the test's"
+    (root / "site.conf").write_text(site, encoding="utf-8")
+    # pytest's temporary directories are private to their owner: run the workers as that owner.
+    user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
+    mime = "  include /etc/nginx/mime.types;\n" if Path("/etc/nginx/mime.types").exists() else ""
+    temp = "".join(
+        f"  {kind}_temp_path {root}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (root / "nginx.conf").write_text(
+        f"{user}pid {root}/nginx.pid;\nerror_log {root}/error.log;\ndaemon off;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n{temp}{mime}  include {root}/site.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(binary).exists(), "nginx is installed by scripts/system-packages.sh (make test)"
+    server = subprocess.Popen([binary, "-p", str(root), "-c", str(root / "nginx.conf")])
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail((root / "error.log").read_text(errors="replace"))
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        app.shutdown()
+
+
+def get(port, path, host="jtj.localhost"):
+    """One raw request: the path is sent exactly as written (no client-side normalisation)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+FILE = quote(NAME)
+SPELLINGS = [
+    f"/media/jtj/documents/{FILE}",
+    f"/media/jtj/%64ocuments/{FILE}",
+    f"/media/jtj/Documents/{FILE}",
+    f"/media/jtj//documents/{FILE}",
+    f"/media//jtj/documents/{FILE}",
+    f"/media/jtj/./documents/{FILE}",
+    f"/media/jtj/original_images/../documents/{FILE}",
+    f"/media/jtj/documents%2F{FILE}",
+    f"/media/jtj/documents/{FILE}?download=1",
+    "/media/documents/old.pdf",
+    f"/_documents/jtj/documents/{FILE}",
+    f"/_documents//jtj/documents/{FILE}",
+]
+
+
+@pytest.mark.parametrize("host", ["jtj.localhost", "jyj.localhost", "cluster.localhost"])
+@pytest.mark.parametrize("path", SPELLINGS)
+def test_a_document_file_is_never_served_by_its_path(nginx, host, path):
+    status, _headers, body = get(nginx, path, host)
+    assert status == 404, (path, status)
+    assert PDF not in body and "内部文件".encode() not in body
+
+
+@pytest.mark.parametrize("host", ["jtj.localhost", "jyj.localhost", "cluster.localhost"])
+def test_images_are_still_served_from_media(nginx, host):
+    status, headers, body = get(nginx, "/media/jtj/original_images/photo.png", host)
+    assert status == 200 and body == PNG
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_cleared_document_is_sent_by_nginx_from_the_internal_location(nginx):
+    status, headers, body = get(nginx, f"/documents/1/{FILE}")
+    assert status == 200 and body == PDF
+    assert int(headers["content-length"]) == len(PDF)
+    assert "x-accel-redirect" not in headers
+    # The application's headers that matter to the reader survive the internal redirect ...
+    assert headers["content-type"] == "application/pdf"
+    assert headers["content-disposition"] == f"inline; filename*=UTF-8''{FILE}"
+    assert "private" in headers["cache-control"]
+    # ... and the location adds what the document view would have (no scripts, no sniffing).
+    assert headers["content-security-policy"] == "default-src 'none'"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "SAMEORIGIN"
+    assert "expires" not in headers
+
+
+def test_a_refused_document_is_the_applications_answer_only(nginx):
+    status, headers, body = get(nginx, "/documents/2/refused.pdf")
+    assert status == 302 and headers["location"].startswith("/_util/login/")
+    assert PDF not in body
+
+
+@pytest.mark.parametrize("path", ["/documents/3/escape.pdf", "/documents/4/escape.pdf"])
+def test_an_internal_redirect_cannot_leave_the_media_directory(nginx, path):
+    status, _headers, body = get(nginx, path)
+    assert status != 200 and SECRET not in body
