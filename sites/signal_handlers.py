@@ -14,7 +14,8 @@ from .models import Domain, LoginFailure, Tenant
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    LoginFailure.objects.filter(username__iexact=user.get_username()).delete()
+    # Only this address's failures: a correct login must not lift an attacker's lock elsewhere.
+    LoginFailure.objects.filter(username__iexact=user.get_username(), ip_address=audit.client_ip(request)).delete()
     audit.record("login", actor=user, request=request, target=user.get_username())
 
 

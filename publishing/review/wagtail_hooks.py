@@ -19,6 +19,8 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.models import Page, TaskState, WorkflowState
 
+from sites.sso import safe_next
+
 from . import oversight, scanning, urls
 from .models import ForcePublication
 
@@ -97,7 +99,7 @@ def refuse_publish_button(request, page):
 def refuse_bulk_publish(request, action_type, objects, action_class_instance):
     if action_type == "publish" and any(isinstance(obj, Page) for obj in objects):
         django_messages.error(request, "批量发布不可用：每篇稿件须经审核流程发布。")
-        return redirect(request.GET.get("next") or reverse("wagtailadmin_home"))
+        return redirect(safe_next(request.GET.get("next"), request) or reverse("wagtailadmin_home"))
     return None
 
 

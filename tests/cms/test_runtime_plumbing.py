@@ -14,7 +14,8 @@ from cms.checks import contenttypes_shared_only
 from cms.gunicorn_logging import JsonAccessLogger
 
 
-def test_access_log_lines_are_json_whatever_the_request_holds(caplog):
+def test_access_log_lines_are_json_whatever_the_request_holds(caplog, settings):
+    settings.CMS_TRUSTED_PROXIES = ["127.0.0.1"]  # the forwarded address counts from nginx only
     logger = JsonAccessLogger.__new__(JsonAccessLogger)  # no gunicorn configuration needed
     logger.access_log = logging.getLogger("test.access")
     logger.cfg = SimpleNamespace(accesslog="-")
@@ -23,6 +24,7 @@ def test_access_log_lines_are_json_whatever_the_request_holds(caplog):
         "REQUEST_METHOD": "GET",
         "PATH_INFO": '/a"b\\c/通知/',
         "QUERY_STRING": 'q=" OR 1=1',
+        "REMOTE_ADDR": "127.0.0.1",
         "HTTP_X_REAL_IP": "10.0.0.8",
         "HTTP_USER_AGENT": 'Mozilla "quoted"\n',
     }

@@ -226,3 +226,12 @@ def test_access_log_shows_the_same_client_address(settings, caplog):
     assert logged_ip(meta(ATTACKER, x_real_ip=OWNER)) == ATTACKER
     settings.CMS_TRUSTED_PROXIES = ["127.0.0.1"]
     assert logged_ip(meta("127.0.0.1", x_real_ip=OWNER)) == OWNER
+
+
+def test_the_owners_login_elsewhere_does_not_lift_the_attackers_lock(cluster, client, settings):
+    owner = web_office(cluster)
+    fail_until_locked(client, owner.username, ATTACKER, settings)
+    assert attempt(client, owner.username, cluster.password, OWNER)[0]  # the owner, from their own address
+    client.logout()
+    signed_in, text = attempt(client, owner.username, cluster.password, ATTACKER)
+    assert not signed_in and LOCKED in text
