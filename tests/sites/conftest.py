@@ -50,14 +50,21 @@ def make_site_content(code):
             instance=ArticlePage(title=f"{marker}草稿", slug=f"{code}-draft", live=False, body=f"<p>{marker}正文</p>")
         )
         revision = draft.save_revision()
-        live = column.add_child(instance=ArticlePage(title=f"{marker}已发布", slug=f"{code}-live"))
-        live.save_revision().publish()
         image = get_image_model().objects.create(
             title=f"{marker}图片", file=ImageFile(io.BytesIO(png_bytes()), name=f"{code}-photo.png")
         )
         document = get_document_model().objects.create(
             title=f"{marker}附件", file=ContentFile(f"%PDF-1.4 {marker}".encode(), name=f"{code}-file.pdf")
         )
+        # The attachment of a live page: public on its own site (cms/documents.py), nowhere else.
+        live = column.add_child(
+            instance=ArticlePage(
+                title=f"{marker}已发布",
+                slug=f"{code}-live",
+                attachments=[("attachment", {"document": document, "title": ""})],
+            )
+        )
+        live.save_revision().publish()
         return SiteContent(
             code=code,
             marker=marker,
