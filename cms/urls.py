@@ -1,8 +1,12 @@
 """URLs of every site host (tenant schemas)."""
 
+from django.db import transaction
 from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.viewsets.pages import page_viewset_registry
 from wagtail.documents.views import serve as wagtaildocs_views
 
 from cms import documents
@@ -10,10 +14,18 @@ from search import views as search_views
 from sites import sso
 from sites import views as site_views
 
+# Wagtail's page privacy screen, in one transaction with what a restriction changes: the catalogue
+# and search rows of the page's subtree (cms.visibility), or neither. Matched before Wagtail's own
+# route of the same path, with the decorators Wagtail gives its admin URLs.
+privacy_view = never_cache(
+    require_admin_access(transaction.atomic(page_viewset_registry.as_view("set_privacy", page_id_kwarg="page_id")))
+)
+
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
     path("readyz", site_views.readyz, name="readyz"),
     path("sso/accept/", sso.accept, name="sso_accept"),
+    path("admin/pages/<int:page_id>/privacy/", privacy_view, name="cms_set_privacy"),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URLs (same names, so doc.url and the admin point here), through the view
     # that checks who may read the document: the only way to a document (cms/documents.py).

@@ -120,6 +120,26 @@ def test_restriction_set_in_the_admin_is_applied_in_the_same_request(cluster, cl
     assert not any(public_outputs(client, marker).values())
 
 
+def test_a_restriction_whose_re_recording_fails_is_not_saved(cluster, client, monkeypatch):
+    """The privacy screen is one transaction: a restriction never stands while its page is listed."""
+    from publishing.catalogue import services
+
+    marker = "事务限阅标记"
+    page = publish_news(cluster, marker)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("catalogue unavailable")
+
+    monkeypatch.setattr(services, "record_subtree", broken)
+    client.force_login(cluster.user(None, Role.WEB_OFFICE))
+    with pytest.raises(RuntimeError):
+        client.post(f"/admin/pages/{page.pk}/privacy/", {"restriction_type": "login"}, HTTP_HOST="jtj.localhost")
+    connection.set_tenant(cluster.sites["jtj"])
+    assert not PageViewRestriction.objects.filter(page_id=page.pk).exists()
+    connection.set_schema_to_public()
+    assert CatalogueEntry.objects.filter(page_id=page.pk, tenant__code="jtj").exists()
+
+
 def test_a_restricted_column_hides_its_whole_subtree_and_its_subcolumns(cluster, client):
     marker = "子栏目限阅标记"
     connection.set_tenant(cluster.sites["jtj"])
