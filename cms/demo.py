@@ -339,7 +339,10 @@ def assign_demo_themes():
 
 
 def seed_content(step=print):
+    from sites.demo import ensure_demo_allowed
     from sites.models import Tenant
+
+    ensure_demo_allowed()
 
     for code in SITE_PROFILES:
         tenant = Tenant.objects.filter(code=code).first()

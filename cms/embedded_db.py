@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PGDATA = Path(os.environ.get("CMS_PGDATA", BASE_DIR / "var" / "pgdata"))
+# In the var directory the settings use (CMS_VAR_DIR), unless CMS_PGDATA names another place.
+PGDATA = Path(os.environ.get("CMS_PGDATA") or Path(os.environ.get("CMS_VAR_DIR") or BASE_DIR / "var") / "pgdata")
 DATABASE_NAME = "cms"
 
 

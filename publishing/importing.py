@@ -6,12 +6,13 @@ through ``sanitize_html``: imported pages come from people, and old sites carry 
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .extract import decode_text
 from .sanitize import sanitize_html
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -167,6 +168,43 @@ def from_html(text, fallback_title=""):
     return title, sanitize_html(fragment)
 
 
+# Control characters a text file may hold: tab, line feed, carriage return, form feed (page breaks
+# in old exports). Anything else of category C is a sign of a binary file.
+_TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
+# Unassigned (Cn), private-use (Co) and surrogate (Cs) code points: GB 18030 gives a character to
+# nearly every byte sequence, so random bytes decode "successfully" into these.
+_NOT_TEXT_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
+
+
+def decode_strictly(data):
+    """The text of a file that is really text, or ``ImportFileError``.
+
+    UTF-8 (with or without BOM) or UTF-16 with a BOM, else GB 18030 (a superset of GBK/GB2312), each
+    decoded strictly: a lenient decoder (the scanner's, which must read whatever it is given) turns
+    random bytes into a "title" and a draft. A decoded text with control, unassigned or private-use
+    characters is refused too.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = [(data[len(codecs.BOM_UTF8) :], "utf-8")]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [(data, "utf-16")]
+    else:
+        candidates = [(data, "utf-8"), (data, "gb18030")]
+    for payload, encoding in candidates:
+        try:
+            text = payload.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        bad = next(
+            (ch for ch in text if ch not in _TEXT_CONTROLS and unicodedata.category(ch) in _NOT_TEXT_CATEGORIES),
+            None,
+        )
+        if bad is None:
+            return text
+        raise ImportFileError(f"不是文本文件：含有不可显示的字符（U+{ord(bad):04X}），可能是二进制文件或已损坏")
+    raise ImportFileError("不是文本文件：既不是 UTF-8 也不是 GB 18030 编码，可能是二进制文件或已损坏")
+
+
 def read_item(path):
     """Read one file into an ``ImportedItem``; raises ``ImportFileError`` with a reason."""
     path = Path(path)
@@ -177,7 +215,7 @@ def read_item(path):
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(f"无法读取：{exc.strerror or exc}") from exc
-    text = decode_text(data)
+    text = decode_strictly(data)
     if suffix == ".txt":
         title, body = from_text(text)
     elif suffix in (".md", ".markdown"):

@@ -11,6 +11,24 @@ from .roles import grant_role
 
 CITY = "江城市"
 
+
+class DemoRefused(Exception):
+    """The demo cluster may not be made here; the message is for people."""
+
+
+def ensure_demo_allowed():
+    """Refuse under production settings (``CMS_DEMO_ENABLED = False``).
+
+    The demo accounts have a password printed in the README, and ``weboffice`` is a superuser: on
+    a production cluster they would be a published way in.
+    """
+    if not getattr(settings, "CMS_DEMO_ENABLED", True):
+        raise DemoRefused(
+            "生产环境不能创建演示站群：演示账号（包括超级管理员 weboffice）的密码是公开的。"
+            "请用 create_site 开通站点，用 grant_role 授予角色。"
+        )
+
+
 DEMO_SITES = [
     SiteSpec(
         code="portal",
@@ -195,6 +213,8 @@ def publish_article(column, title, source, paragraphs):
 def seed(step=print):
     """Create whatever part of the demo cluster is missing (idempotent)."""
     from cms.models import ColumnPage
+
+    ensure_demo_allowed()
 
     for spec in DEMO_SITES:
         if Tenant.objects.filter(code=spec.code).exists():

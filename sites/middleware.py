@@ -1,6 +1,7 @@
 """Request plumbing: host → site, site status, and guards for the public schema."""
 
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,12 +12,42 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www, schema_context
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
-from .models import Domain, SiteStatus
+from .models import Domain, SiteStatus, Tenant
 
 DOMAIN_MAP_VERSION_KEY = "cms:domain-map-version"
 _local = threading.local()
 _lock = threading.Lock()
-_domain_map = {"version": None, "hosts": {}}
+# ``checked``: when this process last compared the map with the database (time.monotonic()).
+_domain_map = {"version": None, "hosts": {}, "fingerprint": None, "checked": float("-inf")}
+
+
+def _recheck_seconds():
+    return getattr(settings, "CMS_SITE_MAP_RECHECK", 2.0)
+
+
+def _map_is_due(now=None):
+    return (time.monotonic() if now is None else now) - _domain_map["checked"] >= _recheck_seconds()
+
+
+def sites_fingerprint():
+    """A digest of every site and domain row, read from the database in one short query.
+
+    The map's version number lives in the cache, and without a shared cache (no REDIS_URL) each
+    process has its own: a site closed by ``manage.py close_site`` or in another gunicorn worker
+    or on another server would be served on by the rest. The database is the one thing they all
+    share, so each process compares this digest at most every ``CMS_SITE_MAP_RECHECK`` seconds;
+    the whole row is digested, so a changed footer or name is seen as well as a status. ~300
+    sites: well under a millisecond, once per interval per process.
+    """
+    public = connection.ops.quote_name(settings.PUBLIC_SCHEMA_NAME)
+    tenants = f"{public}.{connection.ops.quote_name(Tenant._meta.db_table)}"
+    domains = f"{public}.{connection.ops.quote_name(Domain._meta.db_table)}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT md5(coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM {tenants} t), '') || '#' || "  # noqa: S608 - model tables
+            f"coalesce((SELECT string_agg(d::text, '|' ORDER BY d.id) FROM {domains} d), ''))"
+        )
+        return cursor.fetchone()[0]
 
 
 def domain_map_version():
@@ -40,8 +71,12 @@ def known_schema(http_host):
     """The schema of an open site for a Host header, if this process's map already holds it; else None.
 
     No database or cache access: the page-cache front (``publishing.pagecache.PageCacheApp``) uses
-    it to pick the site whose cache it reads; anything it does not know goes through Django.
+    it to pick the site whose cache it reads; anything it does not know goes through Django. A map
+    due for its database check is not trusted either: that request goes through Django, which
+    checks it, so a site closed elsewhere is not served from here beyond the interval.
     """
+    if _map_is_due():
+        return None
     entry = _domain_map["hosts"].get(remove_www(http_host.split(":")[0]))
     if entry is None:
         return None
@@ -55,8 +90,10 @@ class SiteMiddleware(TenantMainMiddleware):
     """Selects the site's schema from the Host header.
 
     The host → site map is cached in each process (a database lookup per request costs a third of
-    the throughput of a cached page) and dropped when any domain or site changes. An unknown host is
-    a 404, never another site.
+    the throughput of a cached page) and dropped when any domain or site changes: at once in the
+    process that made the change (and in every process sharing its cache), and in every other
+    within ``CMS_SITE_MAP_RECHECK`` seconds (``sites_fingerprint``). An unknown host is a 404,
+    never another site.
     """
 
     ADMIN_PREFIX = "/admin/"
@@ -64,10 +101,17 @@ class SiteMiddleware(TenantMainMiddleware):
 
     def get_tenant(self, domain_model, hostname):
         version = domain_map_version()
+        now = time.monotonic()
+        fingerprint = sites_fingerprint() if _map_is_due(now) else None
         with _lock:
             if _domain_map["version"] != version:
                 _domain_map["version"] = version
                 _domain_map["hosts"] = {}
+            if fingerprint is not None:
+                if fingerprint != _domain_map["fingerprint"]:
+                    _domain_map["fingerprint"] = fingerprint
+                    _domain_map["hosts"] = {}
+                _domain_map["checked"] = now
             entry = _domain_map["hosts"].get(hostname)
         if entry is None:
             domain = domain_model.objects.select_related("tenant").get(domain=hostname)
@@ -116,3 +160,4 @@ class TenantRedirectMiddleware(RedirectMiddleware):
         if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
             return response
         return super().process_response(request, response)
+

@@ -140,6 +140,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Password resets go by e-mail. With no mail server configured (EMAIL_HOST, or an EMAIL_BACKEND of
+# one's own) the reset screens are off and the login page offers no "forgotten password" link: the
+# web office resets passwords. Django's default would try localhost:25, fail, and still tell the
+# user a mail was sent. A send that fails is reported on the reset screen (sites/password_reset.py).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL") == "1"
+EMAIL_TIMEOUT = 10  # seconds: a mail server that does not answer must not hold a worker
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+WAGTAIL_PASSWORD_RESET_ENABLED = bool(EMAIL_HOST or os.environ.get("EMAIL_BACKEND"))
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "sites.password_reset.PasswordResetForm"  # noqa: S105 - a dotted path
 # Says "账号已临时锁定，N 分钟后再试" instead of "wrong password" while a login is locked.
 WAGTAILADMIN_USER_LOGIN_FORM = "sites.forms.LoginForm"
 # Lockout (sites/lockout.py): this many failures within the window lock the pair (user name, client
@@ -285,6 +300,10 @@ CMS_PAGE_CACHE_SECONDS = int(os.environ.get("CMS_PAGE_CACHE_SECONDS", "300"))
 # already) and how often a process rereads a site's generation (production.py turns them on).
 CMS_PAGE_CACHE_LOCAL_BYTES = 0
 CMS_PAGE_CACHE_RECHECK = 1.0
+# Each process rereads the sites' status and domains from the database after this many seconds
+# (sites/middleware.py): a site closed from another process or server stops being served within
+# that time, with or without a shared cache.
+CMS_SITE_MAP_RECHECK = float(os.environ.get("CMS_SITE_MAP_RECHECK", "2"))
 # Background tasks (search index, reference index) carry no schema: run them immediately.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -296,3 +315,6 @@ LOGGING = {
 }
 
 CMS_DEMO_PASSWORD = os.environ.get("CMS_DEMO_PASSWORD", "Demo-2026-cms")
+# seed_demo creates accounts with that published password (weboffice is a superuser): production.py
+# turns it off.
+CMS_DEMO_ENABLED = True

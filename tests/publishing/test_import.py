@@ -1,4 +1,10 @@
-"""import_content: .txt, .md and .html into articles of one column; --publish scans first."""
+"""import_content: .txt, .md and .html into articles of one column; --publish scans first; files
+that are not text are refused."""
+
+import io
+import random
+import zipfile
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
@@ -7,6 +13,7 @@ from django.db import connection
 
 from cms.models import ArticlePage
 from publishing.catalogue.models import CatalogueEntry
+from tests.cms import content
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +116,58 @@ def test_unreadable_files_are_reported_and_the_rest_imported(cluster, files, tmp
     with pytest.raises(CommandError, match="3 个文件未能导入"):
         run("--site", "jtj", "--column", "gzdt", missing, good, wrong, empty)
     assert len(articles(cluster, title="可以导入的那一篇")) == 1
+
+
+def zipfile_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document>" + "内容" * 200 + "</w:document>")
+    return buffer.getvalue()
+
+
+BINARY = {
+    "random bytes": random.Random(3).randbytes(4096),
+    "a PNG image": content.png_bytes(),
+    "a zip archive": zipfile_bytes(),
+    "UTF-8 with control characters": "看似标题\n\x00\x01\x02正文\x1b[0m\n".encode(),
+    "GB 18030 of private-use characters": "\ue000\ue001标题\n".encode("gb18030"),
+}
+
+
+@pytest.mark.parametrize("case", list(BINARY), ids=list(BINARY))
+def test_files_that_are_not_text_are_refused_and_nothing_is_imported(cluster, files, tmp_path, case):
+    before = len(articles(cluster))
+    connection.set_schema_to_public()
+    for suffix in (".txt", ".md", ".html"):
+        path = tmp_path / f"伪装{suffix}"
+        path.write_bytes(BINARY[case])
+        with pytest.raises(CommandError, match="1 个文件未能导入"):
+            out, err = run("--site", "jtj", "--column", "gzdt", str(path))
+    assert len(articles(cluster)) == before
+
+
+def test_a_binary_file_is_named_with_its_reason_and_the_good_file_still_imported(cluster, files, tmp_path):
+    bad = tmp_path / "损坏.txt"
+    bad.write_bytes(random.Random(4).randbytes(2048))
+    good = files("正常.txt", "与损坏文件同批导入的正常稿件\n\n正文内容。\n", encoding="gb18030")
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 个文件未能导入"):
+        call_command("import_content", "--site", "jtj", "--column", "gzdt", str(bad), good, stderr=err)
+    connection.set_schema_to_public()
+    assert "损坏.txt" in err.getvalue() and "不是文本文件" in err.getvalue()
+    [page] = articles(cluster, title="与损坏文件同批导入的正常稿件")
+    assert page.body == "<p>正文内容。</p>"
+
+
+def test_text_in_every_accepted_encoding_is_imported(cluster, files):
+    paths = [
+        files("u8.txt", "UTF-8编码的导入稿件\n\n正文。\n"),
+        files("bom.txt", "\ufeff带BOM的导入稿件\n\n正文。\n"),
+        files("u16.txt", "\ufeffUTF-16编码的导入稿件\n\n正文。\n", encoding="utf-16-le"),
+        files("gbk.md", "# GBK编码的导入稿件\n\n分页符\f之后的正文。\n", encoding="gbk"),
+    ]
+    out, _ = run("--site", "jtj", "--column", "gzdt", *paths)
+    assert "已导入 4 篇" in out
+    titles = {page.title for page in articles(cluster, title__contains="编码的导入稿件")}
+    titles |= {page.title for page in articles(cluster, title="带BOM的导入稿件")}
+    assert titles == {"UTF-8编码的导入稿件", "带BOM的导入稿件", "UTF-16编码的导入稿件", "GBK编码的导入稿件"}

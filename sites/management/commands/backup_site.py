@@ -9,7 +9,7 @@ from sites.provisioning import ProvisioningError
 
 
 class Command(BaseCommand):
-    help = "备份一个站点：数据库 schema、站点记录与角色、上传文件，打包为 .tar.gz。"
+    help = "备份一个站点：数据库 schema 中的数据（不含 SQL 语句）、站点记录与角色、上传文件，打包为 .tar.gz。"
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="站点代码")

@@ -7,7 +7,10 @@ from sites.provisioning import ProvisioningError
 
 
 class Command(BaseCommand):
-    help = "从 backup_site 的备份恢复站点，可换新的站点代码和域名（原子操作）。"
+    help = (
+        "从 backup_site 的备份恢复站点，可换新的站点代码和域名（原子操作）。"
+        "只载入备份中的数据：数据库结构来自本系统的站点模板，备份内容先逐项核对，不符即拒绝，不作任何更改。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("archive", help="备份文件（.tar.gz）")
