@@ -1,8 +1,13 @@
 """Admin forms of the site's page types."""
 
+import json
+import logging
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+
+logger = logging.getLogger(__name__)
 
 # The edit and create screens' buttons that end in a published page (direct publish, or the
 # review chain that publishes at its last step).
@@ -14,14 +19,44 @@ NO_ORG_CODE = _(
 )
 
 
-class SitePageForm(WagtailAdminPageForm):
-    """Slugs of new item pages: the system's ASCII slug unless the editor chose one.
+UNREADABLE_FIELD = _(
+    "“%(label)s”的内容无法识别（编辑器提交的数据为空、不完整或已损坏），本次修改未保存。"
+    "请刷新页面后重新编辑；如仍出现此提示，请把内容复制到新建的稿件中。"
+)
+# What a widget raises while reading data it cannot understand: Draftail's converter json.loads()
+# the posted text and walks it as a dict of blocks; StreamField widgets index their parts.
+_UNREADABLE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
-    Done before Wagtail's own check that the slug is free under the parent, so that check applies
-    to the slug the page gets. The slug of a new item may be left empty.
+
+def is_contentstate(raw):
+    """Whether ``raw`` (the posted text of a rich-text field) is what the Draftail editor sends:
+    a JSON object with a list of blocks. ``""``, ``null`` or a list is not, though some of them
+    would convert without an error (``null`` into an empty body)."""
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        return False
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("blocks"), list)
+        and all(isinstance(block, dict) for block in value["blocks"])
+        and isinstance(value.get("entityMap", {}), dict)
+    )
+
+
+class SitePageForm(WagtailAdminPageForm):
+    """The base form of every page type.
+
+    * Slugs of new item pages: the system's ASCII slug unless the editor chose one. Done before
+      Wagtail's own check that the slug is free under the parent, so that check applies to the
+      slug the page gets. The slug of a new item may be left empty.
+    * Posted data a field's widget cannot read (an empty or truncated rich-text body, a StreamField
+      missing its parts) is an error on that field, not a 500: the widgets trust what the editor's
+      script sends, and a form sent by anything else reached Draftail's converter as it was.
     """
 
     def __init__(self, *args, **kwargs):
+        self._unreadable_fields = set()  # before the form's own set-up, which may read posted data
         super().__init__(*args, **kwargs)
         if self._makes_item_slug() and "slug" in self.fields:
             self.fields["slug"].required = False
@@ -30,9 +65,38 @@ class SitePageForm(WagtailAdminPageForm):
     def _makes_item_slug(self):
         return getattr(type(self.instance), "ascii_item_slug", False) and self.instance.pk is None
 
+    def _widget_data_value(self, widget, html_name):
+        """The field's value from the posted data; for data it cannot read, the field's current value
+        (so the form shows again what the page had), and the field is marked for an error in clean()."""
+        # Imported here: the rich-text package loads the page model, and this module is loaded with it.
+        from wagtail.admin.rich_text import DraftailRichTextArea
+
+        try:
+            if isinstance(widget, DraftailRichTextArea):
+                raw = self.data.get(html_name)
+                if raw is not None and not is_contentstate(raw):
+                    raise ValueError("not the editor's content state")
+            return super()._widget_data_value(widget, html_name)
+        except _UNREADABLE_ERRORS as exc:
+            name = next((name for name in self.fields if self.add_prefix(name) == html_name), None)
+            if name is None:
+                raise
+            if name not in self._unreadable_fields:
+                logger.warning("unreadable data posted for %s.%s: %r", type(self.instance).__name__, name, exc)
+            self._unreadable_fields.add(name)
+            return self.get_initial_for_field(self.fields[name], name)
+
     def clean(self):
         from .models.base import is_automatic_slug, new_item_slug
 
+        for name in sorted(self._unreadable_fields):
+            if name in self.fields:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        UNREADABLE_FIELD, code="unreadable", params={"label": self.fields[name].label}
+                    ),
+                )
         if self._makes_item_slug() and "slug" in self.cleaned_data:
             if is_automatic_slug(self.cleaned_data["slug"], self.cleaned_data.get("title", "")):
                 self.cleaned_data["slug"] = new_item_slug(title=self.cleaned_data.get("title", ""))

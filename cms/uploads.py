@@ -1,14 +1,18 @@
 """Checks on uploaded images and attachments, with messages an editor understands.
 
 Wagtail's image field already checks the size, the real format (not just the extension) and the
-pixel count; these forms give those refusals clear Chinese messages, check attachments by content
-as well as by extension, and hand every upload to the virus scanner named by
-``CMS_ATTACHMENT_SCANNER`` (a dotted path to ``scan(uploaded_file) -> None | str``: ``None`` when
-clean, otherwise the reason shown to the editor).
+pixel count from the header; these forms give those refusals clear Chinese messages, decode every
+image in full (a truncated or corrupt picture passed the header checks and failed later, as a 500
+on both upload screens), check attachments by content as well as by extension, and hand every
+upload to the virus scanner named by ``CMS_ATTACHMENT_SCANNER`` (a dotted path to
+``scan(uploaded_file) -> None | str``: ``None`` when clean, otherwise the reason shown to the editor).
 """
 
 import shutil
+import struct
 import tempfile
+import warnings
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -18,6 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from wagtail.documents.forms import BaseDocumentForm
+from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # doc, xls, wps (compound file)
@@ -103,13 +108,85 @@ def image_error_messages():
     }
 
 
+DAMAGED_IMAGE = _("图片已损坏或不完整（可能是上传中断或文件导出出错），无法读取。请重新导出或重新上传完整的图片。")
+# What Pillow raises for a picture it cannot decode: truncated data (OSError), a broken structure
+# (SyntaxError from its parsers), bad sizes or tables (ValueError, struct.error), a bad zlib stream.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
+
+
+def check_image_decodes(uploaded):
+    """Decode the whole picture with Pillow; raise ValidationError when it is damaged.
+
+    ``verify()`` checks the file's structure (every PNG chunk's checksum); it says little about a
+    JPEG, so every frame is then ``load()``ed, which reads all of the picture data. Pixels are
+    bounded before anything is decoded: Wagtail's field has checked the header's width × height ×
+    frames against WAGTAILIMAGES_MAX_IMAGE_PIXELS, the frames are counted again here, and Pillow's
+    decompression-bomb limit (set from the same setting in cms/apps.py) is made an error.
+    Relies on Pillow's default ``ImageFile.LOAD_TRUNCATED_IMAGES = False``.
+    """
+    from PIL import Image, ImageSequence
+
+    max_pixels = getattr(settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", None) or Image.MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            uploaded.seek(0)
+            with Image.open(uploaded) as picture:
+                picture.verify()
+            uploaded.seek(0)
+            with Image.open(uploaded) as picture:
+                pixels = 0
+                for frame in ImageSequence.Iterator(picture):
+                    pixels += frame.width * frame.height
+                    if pixels > max_pixels:
+                        raise Image.DecompressionBombError(f"{pixels} pixels")
+                    frame.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            image_error_messages()["file_too_many_pixels"]
+            % {"num_pixels": _("未知数量"), "max_pixels_count": max_pixels},
+            code="file_too_many_pixels",
+        ) from None
+    except _DECODE_ERRORS as exc:
+        raise ValidationError(DAMAGED_IMAGE, code="damaged_image") from exc
+    finally:
+        uploaded.seek(0)
+
+
+class DecodedImageField(WagtailImageField):
+    """Wagtail's image field, whose checks end with the full decode of ``check_image_decodes``.
+
+    Wagtail's pixel check already decodes the picture (through Willow) and lets Pillow's OSError
+    for a truncated file escape as a 500: that becomes the damaged-image form error here too.
+    """
+
+    def to_python(self, data):
+        try:
+            uploaded = super().to_python(data)
+        except _DECODE_ERRORS as exc:
+            raise ValidationError(DAMAGED_IMAGE, code="damaged_image") from exc
+        if uploaded is not None:
+            check_image_decodes(uploaded)
+        return uploaded
+
+
 class ImageForm(BaseImageForm):
-    """Wagtail's image form with Chinese refusals and the virus-scanner hook."""
+    """Wagtail's image form with Chinese refusals, a full decode and the virus-scanner hook.
+
+    The single and the multiple upload screens (and the chooser's upload tab) all build their
+    upload form from this class, so each refusal is a form error there, before anything is stored.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "file" in self.fields:
-            self.fields["file"].error_messages.update(image_error_messages())
+        field = self.fields.get("file")
+        if field is not None:
+            # Wagtail's form factory makes the file field a WagtailImageField whatever the form
+            # declares; this form's copy (fields are copied per form) becomes the decoding one,
+            # which adds behaviour and no state.
+            if type(field) is WagtailImageField:
+                field.__class__ = DecodedImageField
+            field.error_messages.update(image_error_messages())
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")

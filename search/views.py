@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
+
+from cms.visibility import listed
 
 from . import ratelimit
 from .backends import get_backend
@@ -27,6 +30,39 @@ def _json(data, status=200, **headers):
     return response
 
 
+def _error(error, status=400):
+    """The JSON of a refused request: the reason in Chinese, and the parameter when one is to blame."""
+    data = {"error": str(error)}
+    if getattr(error, "field", ""):
+        data["field"] = error.field
+    return _json(data, status=status)
+
+
+def json_api(view):
+    """A JSON API view answers JSON whatever happens: 405 for other methods, 503 while the database
+    is down, 500 for anything unexpected (logged with its traceback; the reader gets no internals).
+
+    Django's own handlers would answer these with an HTML page, which an API client cannot read.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = _json({"error": "只支持 GET 请求"}, status=405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            logger.exception("search API: database unavailable")
+            return _json({"error": "搜索服务暂时不可用，请稍后再试。"}, status=503, Retry_After="30")
+        except Exception:
+            logger.exception("search API failed")
+            return _json({"error": "搜索服务出错，我们已记录该问题，请稍后再试。"}, status=500)
+
+    return wrapped
+
+
 def _limited(request):
     allowed, retry_after = ratelimit.allow(request)
     if allowed:
@@ -38,9 +74,12 @@ def _limited(request):
     )
 
 
-@require_GET
+@json_api
 def api_search(request):
-    """GET /api/search/?q=&site=&type=&from=&to=&sort=&page= → results, facets, timing."""
+    """GET /api/search/?q=&site=&type=&from=&to=&sort=&page= → results, facets, timing.
+
+    A bad parameter is a 400 ``{"error": "<why, in Chinese>", "field": "<the parameter>"}``.
+    """
     limited = _limited(request)
     if limited:
         return limited
@@ -48,14 +87,14 @@ def api_search(request):
         params = params_from(request.GET)
         results = get_backend().run(params)
     except SearchError as error:
-        return _json({"error": str(error)}, status=400)
+        return _error(error)
     except BackendUnavailable:
         logger.exception("search backend unavailable")
         return _json({"error": "搜索服务暂时不可用，请稍后再试。"}, status=503)
     return _json(results.as_json())
 
 
-@require_GET
+@json_api
 def api_suggest(request):
     """GET /api/search/suggest/?q=交通运&site= → titles matching what has been typed so far."""
     limited = _limited(request)
@@ -63,9 +102,13 @@ def api_suggest(request):
         return limited
     try:
         params = params_from(request.GET)
+        suggestions = get_backend().suggest(params.q, sites=params.sites or None)
     except SearchError as error:
-        return _json({"error": str(error)}, status=400)
-    return _json({"suggestions": get_backend().suggest(params.q, sites=params.sites or None)})
+        return _error(error)
+    except BackendUnavailable:
+        logger.exception("search backend unavailable")
+        return _json({"error": "搜索服务暂时不可用，请稍后再试。"}, status=503)
+    return _json({"suggestions": suggestions})
 
 
 def _site_context(request):
@@ -79,7 +122,7 @@ def _site_context(request):
     return {
         "theme": theme_for_request(request),
         "site_home": home,
-        "nav_columns": home.get_children().live().in_menu() if home else [],
+        "nav_columns": listed(home.get_children()).in_menu() if home else [],
         "nav_active_path": "",
         "breadcrumbs": [],
     }

@@ -149,3 +149,86 @@ def test_validity_is_shown_with_the_document(in_site, client):
     for label in ("索引号", "分类", "发布机构", "成文日期", "名称", "文号", "发布日期", "主题词"):
         assert f"<dt>{label}：</dt>" in body
     assert doc.index_number in body and "江交发〔2026〕12号" in body and "工业、交通\\通知" in body
+
+
+# --- Hostile page forms (issue 10, item 7): an empty or broken rich-text body was a 500 ----------
+
+
+def article_form_data(body):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    data = nested_form_data(
+        {
+            "title": "关于做好冬季道路运输安全工作的通知",
+            "slug": "",
+            "subtitle": "",
+            "source": "办公室",
+            "author": "",
+            "summary": "",
+            "attachments": streamfield([]),
+            "comments": inline_formset([]),
+        }
+    )
+    data["body"] = body
+    return data
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "{", "null", "[]", '{"blocks": 5}', '{"blocks": [{"text": 1}]}', '"<p>正文</p>"'],
+    ids=["empty", "cut-json", "null", "list", "blocks-not-a-list", "block-without-fields", "a-string"],
+)
+def test_a_broken_rich_text_body_is_a_form_error_not_a_500(in_site, cluster, client, body):
+    from django.urls import reverse
+
+    in_site("jtj")
+    url = reverse("wagtailadmin_pages:add", args=("cms", "articlepage", column("gzdt").pk))
+    count = ArticlePage.objects.count()
+    connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    response = client.post(url, article_form_data(body), HTTP_HOST="jtj.localhost")
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "“正文”的内容无法识别" in str(errors["body"])
+    assert "“正文”的内容无法识别" in response.content.decode()
+    in_site("jtj")
+    assert ArticlePage.objects.count() == count
+
+
+def test_a_well_formed_empty_editor_still_saves(in_site, cluster, client):
+    """Positive control: what the editor sends for an empty body (one empty paragraph) is a draft."""
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import rich_text
+
+    in_site("jtj")
+    url = reverse("wagtailadmin_pages:add", args=("cms", "articlepage", column("gzdt").pk))
+    connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    response = client.post(url, article_form_data(rich_text("")), HTTP_HOST="jtj.localhost")
+    assert response.status_code == 302
+    in_site("jtj")
+    assert ArticlePage.objects.get(title="关于做好冬季道路运输安全工作的通知").body == ""
+
+
+def test_a_broken_rich_text_block_in_a_streamfield_is_a_form_error(in_site, cluster, client):
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    in_site("jtj")
+    url = reverse("wagtailadmin_pages:add", args=("cms", "topicpage", home().pk))
+    connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    data = nested_form_data(
+        {
+            "title": "优化营商环境专题",
+            "slug": "yshj-broken",
+            "intro": "",
+            "body": streamfield([("paragraph", "")]),
+            "comments": inline_formset([]),
+        }
+    )
+    response = client.post(url, data, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 200
+    assert "“专题内容”的内容无法识别" in str(response.context["form"].errors["body"])
+    in_site("jtj")
+    assert not TopicPage.objects.filter(slug="yshj-broken").exists()

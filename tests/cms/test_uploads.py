@@ -1,9 +1,11 @@
 """Uploads: images checked for size, real type and decompression bombs; attachments by type,
 size and content; every upload passes the configured virus scanner; Chinese names survive."""
 
+import io
 import struct
 import urllib.parse
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -190,3 +192,113 @@ def test_webp_rendition_with_jpeg_fallback(in_site, client):
     assert 'type="image/webp"' in body and ".webp" in body
     assert ".jpg" in body or ".jpeg" in body
     assert 'alt="会议现场的说明"' in body
+
+
+# --- Damaged images (issue 10, item 7): they passed the header checks and failed later, a 500 -----
+
+
+def noisy_image_bytes(kind, size=(200, 150)):
+    """An image whose data does not compress away, so cutting it leaves a real, partial picture."""
+    import random
+
+    from PIL import Image as PILImage
+
+    generator = random.Random(7)  # noqa: S311 - test data
+    picture = PILImage.frombytes("RGB", size, bytes(generator.getrandbits(8) for _ in range(size[0] * size[1] * 3)))
+    buffer = io.BytesIO()
+    picture.save(buffer, kind)
+    return buffer.getvalue()
+
+
+def without_jpeg_segment(data, marker):
+    start = data.index(marker)
+    length = int.from_bytes(data[start + 2 : start + 4], "big")
+    return data[:start] + data[start + 2 + length :]
+
+
+def damaged_images():
+    png = noisy_image_bytes("PNG")
+    jpeg = noisy_image_bytes("JPEG")
+    return {
+        "truncated-png": ("会议现场.png", png[: len(png) // 2]),
+        "truncated-jpeg": ("会议现场.jpg", jpeg[: len(jpeg) // 2]),
+        # The quantisation table gone: the header reads fine, the picture cannot be decoded.
+        "corrupt-jpeg": ("会议现场.jpeg", without_jpeg_segment(jpeg, b"\xff\xdb")),
+    }
+
+
+DAMAGED = damaged_images()
+
+
+def media_files():
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
+@pytest.fixture
+def jtj_editor(in_site, cluster, client):
+    in_site("jtj")
+    root = Collection.get_first_root_node().pk
+    connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    return root
+
+
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_a_damaged_image_is_a_form_error_on_the_upload_screen(jtj_editor, client, in_site, kind):
+    name, data = DAMAGED[kind]
+    before = media_files()
+    response = client.post(
+        "/admin/images/add/",
+        {"title": f"损坏{kind}", "collection": jtj_editor, "file": SimpleUploadedFile(name, data)},
+        HTTP_HOST="jtj.localhost",
+    )
+    assert response.status_code == 200
+    assert "图片已损坏或不完整" in str(response.context["form"].errors["file"])
+    assert "图片已损坏或不完整" in response.content.decode()
+    assert media_files() == before
+    in_site("jtj")
+    assert not get_image_model().objects.filter(title=f"损坏{kind}").exists()
+
+
+@pytest.mark.parametrize("kind", DAMAGED)
+def test_a_damaged_image_is_refused_by_the_multiple_upload_screen(jtj_editor, client, in_site, kind):
+    name, data = DAMAGED[kind]
+    before = media_files()
+    in_site("jtj")
+    count = get_image_model().objects.count()
+    connection.set_schema_to_public()
+    response = client.post(
+        "/admin/images/multiple/add/",
+        {"collection": jtj_editor, "files[]": SimpleUploadedFile(name, data)},
+        HTTP_HOST="jtj.localhost",
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["success"] is False and "图片已损坏或不完整" in answer["error_message"]
+    assert media_files() == before
+    in_site("jtj")
+    assert get_image_model().objects.count() == count
+
+
+def test_a_sound_image_still_uploads_on_both_screens(jtj_editor, client, in_site):
+    """Positive control: the same requests with an undamaged picture make an image."""
+    png = noisy_image_bytes("PNG")
+    single = client.post(
+        "/admin/images/add/",
+        {"title": "完好图片", "collection": jtj_editor, "file": SimpleUploadedFile("完好.png", png)},
+        HTTP_HOST="jtj.localhost",
+    )
+    assert single.status_code == 302
+    multiple = client.post(
+        "/admin/images/multiple/add/",
+        {"collection": jtj_editor, "files[]": SimpleUploadedFile("完好2.jpg", noisy_image_bytes("JPEG"))},
+        HTTP_HOST="jtj.localhost",
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert multiple.json()["success"] is True
+    in_site("jtj")
+    assert get_image_model().objects.filter(title__in=["完好图片", "完好2.jpg"]).count() == 2

@@ -180,3 +180,71 @@ def test_totals_are_exact_up_to_the_cap_then_reported_with_a_plus(client, publis
     assert {r["title"] for r in ranked["results"]} == {DOCS["jyj-gaokao"].title, DOCS["jyj-enrolment-primary"].title}
     html = client.get("/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost").content.decode()
     assert "<strong>1+</strong>" in html
+
+
+# Hostile parameters (issue 10, item 7): each was a 500 (an HTML page from a JSON API) or could be.
+HOSTILE = [
+    ({"q": "交通", "to": "9999-12-31"}, "to", "截止日期"),  # the day after overflows datetime
+    ({"q": "交通", "from": "0001-01-01"}, "from", "起始日期"),  # before UTC+8 starts: overflows too
+    ({"q": "交通", "from": "1000-01-01", "to": "3000-01-01"}, "from", "起始日期"),
+    ({"q": "交通", "page": "9" * 5000}, "page", "页码"),  # int() refuses more than 4300 digits
+    ({"q": "交通", "page": str(10**30)}, "page", "页码"),
+    ({"q": "交通", "page": "-1"}, "page", "页码"),
+    ({"q": "交通", "page": "1.5"}, "page", "页码"),
+    ({"q": "交通", "page_size": "100000000"}, "page_size", "每页条数"),
+    ({"q": "交通", "sort": "date; DROP TABLE"}, "sort", "排序方式"),
+    ({"q": "交通", "sort": "排" * 5000}, "sort", "排序方式"),
+    ({"q": "交通", "site": "jtj\x00"}, "site", "站点代码"),
+    ({"q": "交通", "site": "a" * 5000}, "site", "站点代码"),
+    ({"q": "交通", "site": ",".join(f"s{i}" for i in range(500))}, "site", "最多"),
+    ({"q": "交\x00通"}, "q", "搜索词"),  # PostgreSQL refuses NUL in text
+    ({"q": "交通", "type": "\x00"}, "type", "内容类型"),
+    ({"q": "交通", "from": "２０２６-０１-０１"}, "from", "起始日期"),
+]
+
+
+@pytest.mark.parametrize(("params", "field", "label"), HOSTILE, ids=[f"{h[1]}-{i}" for i, h in enumerate(HOSTILE)])
+@pytest.mark.parametrize("path", ["/api/search/", "/api/search/suggest/"])
+def test_hostile_parameters_get_a_json_400_naming_the_field(client, cluster, path, params, field, label):
+    response = client.get(path, params, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    data = response.json()
+    assert data["field"] == field and label in data["error"]
+    assert len(data["error"]) < 300  # a 5,000-character value is not echoed back
+    assert any("\u4e00" <= char <= "\u9fff" for char in data["error"])
+
+
+def test_the_overflowing_date_on_the_results_page_is_a_400_message(client, cluster):
+    response = client.get("/search/", {"q": "交通", "to": "9999-12-31"}, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 400 and "截止日期" in response.content.decode()
+
+
+def test_dates_at_the_ends_of_the_allowed_range_still_search(client, published):
+    response = client.get(
+        "/api/search/", {"q": "招生", "from": "1949-10-01", "to": "2099-12-31"}, HTTP_HOST="jtj.localhost"
+    )
+    assert response.status_code == 200 and response.json()["total"] == 2
+
+
+@pytest.mark.parametrize("path", ["/api/search/", "/api/search/suggest/"])
+def test_an_unexpected_error_in_the_api_answers_json_not_html(client, cluster, monkeypatch, path):
+    from search import views
+
+    class Broken:
+        def run(self, params):
+            raise RuntimeError("engine exploded")
+
+        suggest = run
+
+    monkeypatch.setattr(views, "get_backend", lambda: Broken())
+    response = client.get(path, {"q": "招生"}, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert "搜索服务出错" in response.json()["error"] and "engine exploded" not in response.content.decode()
+
+
+def test_the_api_answers_json_to_other_methods(client, cluster):
+    response = client.post("/api/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    assert "GET" in response.json()["error"]
