@@ -1,7 +1,7 @@
 """The confidentiality scan (保密检查): one engine for the workflow, the import command and the CLI.
 
     scanner = Scanner(entries)          # entries from the web office's word lists (or none)
-    result = scanner.scan({"title": "…", "body": "…", "attachment:通知.pdf": extract_text(f, name)})
+    result = scanner.scan({"title": "…", "body": "…", "attachment:通知.pdf": extract(f, name).text})
     result.verdict                       # "block" | "review" | "pass"
     result.as_dict()                     # {"verdict": …, "findings": [{rule, severity, text, field, …}]}
 
@@ -17,7 +17,15 @@ from dataclasses import field as dataclass_field
 
 from . import rules
 from .automaton import KeywordAutomaton
-from .extract import ExtractionError, UnsupportedFormat, extract_text  # noqa: F401 - the engine's API
+from .extract import (  # noqa: F401 - the engine's API
+    Extraction,
+    ExtractionError,
+    ExtractionIncomplete,
+    Limits,
+    UnsupportedFormat,
+    extract,
+    extract_text,
+)
 
 CONTEXT_CHARS = 20
 # Joins the fields: a newline each side so a field starts on a line of its own (a notice standing

@@ -269,6 +269,14 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.uploads.DocumentForm"
 # Dotted path of scan(uploaded_file) -> None | reason, e.g. a ClamAV client; empty: no scanner.
 CMS_ATTACHMENT_SCANNER = os.environ.get("CMS_ATTACHMENT_SCANNER", "")
+# Bounds of reading an attachment's text for the confidentiality scan, once at upload
+# (publishing/extract.py Limits: SECONDS in a child process, CONTENT_BYTES decompressed, PAGES,
+# TEXT_CHARS). A file a bound stops is scanned on what was read and flagged to the reviewer.
+CMS_ATTACHMENT_EXTRACTION = {
+    "SECONDS": float(os.environ.get("CMS_ATTACHMENT_EXTRACTION_SECONDS", "5")),
+    "CONTENT_BYTES": 2 * 1024 * 1024,
+    "PAGES": 500,
+}
 # Engines fed from the catalogue's outbox (name → dotted path of an OutboxEngine); see
 # publishing/catalogue/engines.py. PostgreSQL search is transactional and needs no entry here.
 CMS_OUTBOX_ENGINES = {}

@@ -4,6 +4,8 @@
   only the site's group for the step may act on, and never the item's own authors.
 * ``ScanReport``: the confidentiality scan of one revision (its content, by digest: an autosave
   overwrites a revision in place, so the id alone does not identify what was scanned).
+* ``AttachmentText``: the text of an attached document, read once when the file is stored, so
+  that no scan (and no edit page) waits for a file to be read.
 * ``ConfidentialityRecord``: the 保密审查单 data: 公开属性, 审查意见, the scan and every step's
   name and time, frozen when the officer decides, so later edits never change it.
 * ``ForcePublication``: the web office published outside the chain; flagged until the site's
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.documents import get_document_model_string
 from wagtail.models import GroupApprovalTask
 
 
@@ -138,6 +141,38 @@ class ScanReport(models.Model):
     @property
     def is_blocking(self):
         return self.verdict == Verdict.BLOCK
+
+
+class AttachmentText(models.Model):
+    """What ``publishing.extract`` read from a document's current file, within its limits.
+
+    Read when the document is saved with a new file (publishing.review.scanning); a scan uses the
+    stored text, so opening an edit page never runs a reader. ``file_name`` ties the text to the file
+    it came from: a replaced file is read again.
+    """
+
+    class Status(models.TextChoices):
+        COMPLETE = "complete", _("已完整读取")
+        PARTIAL = "partial", _("未能完整读取")
+        UNREADABLE = "unreadable", _("无法读取")
+
+    document = models.OneToOneField(
+        get_document_model_string(), on_delete=models.CASCADE, related_name="+", verbose_name=_("文档")
+    )
+    file_name = models.CharField(_("文件"), max_length=255)
+    status = models.CharField(_("读取结果"), max_length=10, choices=Status.choices)
+    text = models.TextField(_("文字"), blank=True)
+    # For the reviewer: why the file was not read, or not read in full (附件过大或过于复杂…).
+    message = models.TextField(_("说明"), blank=True)
+    seconds = models.FloatField(_("读取用时（秒）"), default=0)
+    extracted_at = models.DateTimeField(_("读取时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件文字")
+        verbose_name_plural = _("附件文字")
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
 
 
 class ConfidentialityRecord(models.Model):

@@ -1,26 +1,41 @@
 """The confidentiality scan of an item: every text of a revision in one engine call, stored with it.
 
 The title, every own text field, StreamField text (rich text included) and the text of every
-attached document (StreamField document choosers → ``publishing.extract.extract_text``) are read
-as named fields of one ``Scanner.scan`` call, so a finding names where it is ("正文", "附件：通知.docx").
+attached document (StreamField document choosers) are read as named fields of one ``Scanner.scan``
+call, so a finding names where it is ("正文", "附件：通知.docx").
+
+A document's text is read once, when the document is saved with a new file (``read_attachment``,
+connected to the document model's post_save below), within the limits of
+``CMS_ATTACHMENT_EXTRACTION`` (publishing.extract), and stored as an ``AttachmentText``. A scan
+uses the stored text: opening an edit page, which scans the latest revision, never runs a reader
+(an 18 KB PDF once held that page for 99.7 s). Only a document stored before texts were kept is
+read at its first scan, within the same limits. A file a limit stopped is scanned on what was read
+and reported to the reviewer as "附件过大或过于复杂，未能完整检查".
 """
 
 import hashlib
 import html
 import json
+import logging
 import re
 
+from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils.html import strip_tags
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.documents.models import AbstractDocument
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from publishing import wordlists
-from publishing.extract import ExtractionError, extract_text
+from publishing.extract import ExtractionError, Limits, extract
 
-from .models import ScanReport
+from .models import AttachmentText, ScanReport
+
+logger = logging.getLogger(__name__)
 
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|td|th|blockquote|div)>|<br\s*/?>", re.IGNORECASE)
 # Page fields people write besides the page type's own (Wagtail's SEO fields show in search results).
@@ -88,24 +103,87 @@ def page_fields(page):
     return fields, documents
 
 
+def extraction_limits():
+    """The bounds of one attachment read, from ``CMS_ATTACHMENT_EXTRACTION`` (publishing.extract.Limits)."""
+    return Limits.from_mapping(getattr(settings, "CMS_ATTACHMENT_EXTRACTION", {}))
+
+
+def attachment_name(document):
+    """The name people know a document by: its title, with the file's extension."""
+    # The stored file name may carry a suffix the storage added; people know the title.
+    extension = f".{document.file_extension}" if document.file_extension else ""
+    return document.title if document.title.lower().endswith(extension) else f"{document.title}{extension}"
+
+
+def read_attachment(document):
+    """Read the text of ``document``'s file within the limits and store it; the AttachmentText, or
+    None when the file is missing (nothing is stored: it may come back)."""
+    name = attachment_name(document)
+    limits = extraction_limits()
+    try:
+        with document.open_file() as handle:
+            extraction = extract(handle, name, limits)
+    except ExtractionError as exc:
+        values = {"status": AttachmentText.Status.UNREADABLE, "text": "", "message": str(exc), "seconds": 0}
+    except OSError:
+        return None
+    else:
+        partial = not extraction.complete
+        if partial:
+            logger.warning(
+                "attachment %s (%r) read in part: %s after %.1f s",
+                document.pk,
+                name,
+                extraction.incomplete_reason,
+                extraction.seconds,
+            )
+        values = {
+            "status": AttachmentText.Status.PARTIAL if partial else AttachmentText.Status.COMPLETE,
+            # PostgreSQL text cannot hold NUL; the scanner never matches across one anyway.
+            "text": extraction.text.replace("\x00", ""),
+            "message": extraction.notice(name, limits) if partial else "",
+            "seconds": round(extraction.seconds, 3),
+        }
+    text, _created = AttachmentText.objects.update_or_create(
+        document=document, defaults={"file_name": document.file.name, **values}
+    )
+    return text
+
+
+def stored_text(document):
+    """The stored text of ``document``'s current file, or None when it was not read yet."""
+    text = AttachmentText.objects.filter(document=document).first()
+    return text if text is not None and text.file_name == document.file.name else None
+
+
+@receiver(post_save, dispatch_uid="review_read_attachment_on_save")
+def read_attachment_on_save(sender, instance, created=False, raw=False, **kwargs):
+    """A document saved with a file not read yet (an upload, a replaced file) is read now, where its
+    uploader waits anyway and the limits bound the wait, rather than when someone opens a page."""
+    if raw or not isinstance(instance, AbstractDocument) or not instance.file:
+        return
+    if stored_text(instance) is None:
+        read_attachment(instance)
+
+
 def attachment_texts(documents):
-    """``(fields, unchecked)``: 附件：name → text, and the messages of files that could not be read."""
+    """``(fields, unchecked)``: 附件：name → text, and the reviewer's messages about files that could
+    not be read, or not in full (those are scanned on what was read)."""
     fields, unchecked = {}, []
     seen = set()
     for document in documents:
         if document.pk in seen:
             continue
         seen.add(document.pk)
-        # The stored file name may carry a suffix the storage added; people know the title.
-        extension = f".{document.file_extension}" if document.file_extension else ""
-        name = document.title if document.title.lower().endswith(extension) else f"{document.title}{extension}"
-        try:
-            with document.open_file() as handle:
-                fields[f"附件：{name}"] = extract_text(handle, name)
-        except ExtractionError as exc:
-            unchecked.append(str(exc))
-        except OSError:
+        name = attachment_name(document)
+        text = stored_text(document) or read_attachment(document)
+        if text is None:
             unchecked.append(f"“{name}”文件缺失，无法自动检查，请人工审查。")
+            continue
+        if text.status != AttachmentText.Status.UNREADABLE:
+            fields[f"附件：{name}"] = text.text
+        if text.status != AttachmentText.Status.COMPLETE:
+            unchecked.append(text.message)
     return fields, unchecked
 
 

@@ -1,11 +1,20 @@
 """Attachment text for the scan: txt in both encodings, docx (body, header, text boxes), pdf."""
 
 import io
+import time
 import zipfile
+import zlib
 
 import pytest
 
-from publishing.extract import ExtractionError, UnsupportedFormat, extract_text
+from publishing.extract import (
+    ExtractionError,
+    ExtractionIncomplete,
+    Limits,
+    UnsupportedFormat,
+    extract,
+    extract_text,
+)
 from publishing.scan import scan
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -131,3 +140,153 @@ def test_unsupported_formats_say_so(name):
 def test_damaged_files_raise_extraction_error(name):
     with pytest.raises(ExtractionError):
         extract_text(io.BytesIO(b"this is not a real file"), name)
+
+
+# --- Bounded extraction (issue 10, item 8) --------------------------------------------------------
+
+
+def make_pdf_bomb(pages=100, stream_mb=5.0, first_page_lines=()):
+    """A small PDF whose pages all draw one Flate stream of ``stream_mb`` MB of text operators.
+
+    With ``first_page_lines`` the first page has its own ordinary content (what a reader can still
+    read before the bomb). A few KB on disk: the operators repeat, so they compress ~1000:1.
+    """
+    operator = b"BT /F1 12 Tf 10 10 Td (AAAA) Tj ET\n"
+    packed = zlib.compress(operator * int(stream_mb * 1024 * 1024 / len(operator)), 9)
+    first = 4 if first_page_lines else None
+    font = 6 + pages  # after the catalogue, page tree, two streams, Helvetica and the pages
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (6 + i) for i in range(pages)), pages),
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+    ]
+    own = b""
+    if first_page_lines:
+        own = b"\n".join(
+            [b"BT", b"/F2 12 Tf", b"14 TL", b"50 780 Td"]
+            + [b"<" + line.encode("utf-16-be").hex().upper().encode() + b"> Tj T*" for line in first_page_lines]
+            + [b"ET"]
+        )
+    objects.append(b"<< /Length %d >>\nstream\n" % len(own) + own + b"\nendstream")  # 4: the first page's own
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")  # 5
+    for number in range(pages):
+        contents = first if number == 0 and first else 3
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
+            b" /Resources << /Font << /F1 5 0 R /F2 %d 0 R >> >> >>" % (contents, font)
+        )
+    # The CID font of make_pdf, for the first page's Chinese lines.
+    single = make_pdf(["x"])
+    cid_font, cmap = _cid_font_objects(single)
+    cid_font = cid_font.replace(b"[6 0 R]", b"[%d 0 R]" % (font + 1)).replace(
+        b"/ToUnicode 7 0 R", b"/ToUnicode %d 0 R" % (font + 2)
+    )
+    objects.append(cid_font)
+    objects.append(_object(single, 6))
+    objects.append(cmap)
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _object(pdf, number):
+    start = pdf.index(b"%d 0 obj\n" % number) + len(b"%d 0 obj\n" % number)
+    return pdf[start : pdf.index(b"\nendobj\n", start)]
+
+
+def _cid_font_objects(pdf):
+    """The Type0 font (object 4) and its ToUnicode CMap (object 7) of a make_pdf file."""
+    return _object(pdf, 4), _object(pdf, 7)
+
+
+def test_the_pdf_bomb_is_small_and_really_expensive_unbounded():
+    """The reproduction: a few KB, and one page alone costs the parser seconds (measured 9.3 s here)."""
+    from pypdf import PdfReader
+
+    data = make_pdf_bomb()
+    assert len(data) < 40_000  # tens of KB: the operators compress ~1000:1, the rest is 100 page objects
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 100
+    assert len(reader.pages[1].get_contents().get_data()) > 5_000_000
+
+
+def test_the_pdf_bomb_is_bounded_in_time_and_reported_incomplete():
+    data = make_pdf_bomb()
+    started = time.monotonic()
+    extraction = extract(io.BytesIO(data), "情况通报.pdf")
+    took = time.monotonic() - started
+    # Its own limit is 5 s; 10 s is generous for a busy 2-core machine (unbounded: ~15 minutes).
+    assert took < 10, took
+    assert not extraction.complete
+    assert extraction.incomplete_reason in ("seconds", "content_bytes")
+    assert extraction.pages_total == 100 and extraction.pages_read < 100
+    notice = extraction.notice("情况通报.pdf")
+    assert "附件过大或过于复杂，未能完整检查" in notice and "情况通报.pdf" in notice
+    # The all-or-nothing API refuses to pass part of a file off as the whole.
+    with pytest.raises(ExtractionIncomplete) as refused:
+        extract_text(io.BytesIO(data), "情况通报.pdf", Limits(seconds=1))
+    assert "未能完整检查" in str(refused.value) and refused.value.extraction.complete is False
+
+
+def test_what_was_read_before_the_limit_is_kept_and_scanned():
+    data = make_pdf_bomb(first_page_lines=["秘密★1年", "关于做好防汛工作的通知"])
+    for limits in (Limits(seconds=2), Limits(content_bytes=100_000)):
+        started = time.monotonic()
+        extraction = extract(io.BytesIO(data), "通报.pdf", limits)
+        assert time.monotonic() - started < 10
+        assert not extraction.complete and extraction.pages_read >= 1
+        assert "秘密★1年" in extraction.text
+        assert scan({"attachment": extraction.text}).verdict == "block"
+    assert extraction.incomplete_reason == "content_bytes"
+
+
+def test_the_time_limit_holds_even_inside_one_page():
+    """Checks between pages cannot stop a page that alone takes long: the child process is killed."""
+    data = make_pdf_bomb(pages=1, stream_mb=4)
+    started = time.monotonic()
+    extraction = extract(io.BytesIO(data), "一页.pdf", Limits(seconds=1, content_bytes=8 * 1024 * 1024))
+    assert time.monotonic() - started < 5
+    assert not extraction.complete and extraction.incomplete_reason == "seconds"
+
+
+def test_page_and_character_limits():
+    lines = [f"第{number}行：关于做好防汛工作的通知" for number in range(50)]
+    pages = make_pdf_bomb(pages=3, stream_mb=0.01, first_page_lines=lines)
+    by_pages = extract(io.BytesIO(pages), "多页.pdf", Limits(pages=1))
+    assert (by_pages.complete, by_pages.incomplete_reason, by_pages.pages_read) == (False, "pages", 1)
+    assert "第49行" in by_pages.text
+    by_chars = extract(io.BytesIO("秘密★1年\n".encode() + "正文".encode() * 5000), "长.txt", Limits(text_chars=100))
+    assert not by_chars.complete and by_chars.incomplete_reason == "text_chars" and len(by_chars.text) == 100
+    assert by_chars.text.startswith("秘密★1年")
+
+
+def test_docx_over_the_byte_budget_is_read_in_part():
+    body = paragraph("机密★10年") + paragraph("正文" * 50) * 2000
+    extraction = extract(io.BytesIO(make_docx(body)), "大文档.docx", Limits(content_bytes=50_000))
+    assert not extraction.complete and extraction.incomplete_reason == "content_bytes"
+    assert extraction.text.startswith("机密★10年") and len(extraction.text) < 50_000
+    assert "附件过大或过于复杂，未能完整检查" in extraction.notice("大文档.docx", Limits(content_bytes=50_000))
+
+
+def test_a_normal_pdf_is_read_whole_within_the_limits():
+    """Positive control: an ordinary attachment is complete and its mark is found."""
+    extraction = extract(io.BytesIO(make_pdf(["机密★10年", "关于调整客运班线的通知"])), "通知.pdf")
+    assert extraction.complete and extraction.pages_read == extraction.pages_total == 1
+    assert "机密★10年" in extraction.text and scan({"attachment": extraction.text}).verdict == "block"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_a_text_file_cut_at_the_byte_budget_keeps_its_encoding(encoding):
+    data = ("秘密★1年\n" + "关于做好防汛工作的通知。" * 100).encode(encoding)
+    extraction = extract(io.BytesIO(data), "说明.txt", Limits(content_bytes=101))  # inside a character
+    assert not extraction.complete and extraction.incomplete_reason == "content_bytes"
+    assert extraction.text.startswith("秘密★1年\n关于做好")
