@@ -39,6 +39,7 @@ import multiprocessing
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -552,7 +553,7 @@ try:
         PLAIN_DATABASE_URL=plain_database_url,
         PLAIN_MEDIA_ROOT=str(WORK / "plain-media"),
         ALLOWED_HOSTS=f"{PLAIN_HOST},127.0.0.1",
-        SECRET_KEY="bench-only-not-secret",  # noqa: S106 - loopback bench
+        SECRET_KEY=secrets.token_urlsafe(50),  # a fresh key each run: production refuses known ones
     )
     plain_spec = WORK / "plain.json"
     plain_spec.write_text(
@@ -656,7 +657,7 @@ try:
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         CMS_CONN_MAX_AGE="60",
         CMS_CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}",
-        SECRET_KEY="bench-only-not-secret",  # noqa: S106 - loopback bench
+        SECRET_KEY=secrets.token_urlsafe(50),  # a fresh key each run: production refuses known ones
         DATABASE_URL=database_url,
         ALLOWED_HOSTS=f".{DOMAIN},127.0.0.1",
         CMS_CLUSTER_HOST=settings.CMS_CLUSTER_HOST,

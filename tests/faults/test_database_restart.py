@@ -7,6 +7,7 @@ start it, and its own gunicorn against it, with persistent connections, as in pr
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -131,7 +132,7 @@ def stack(own_postgres, tmp_path_factory):
     prod = dict(env)
     prod.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
-        SECRET_KEY="fault-test-only",
+        SECRET_KEY=secrets.token_urlsafe(50),  # production refuses known or short keys
         ALLOWED_HOSTS=".localhost",
         CMS_CONN_MAX_AGE="60",
         GUNICORN_BIND=f"127.0.0.1:{port}",
