@@ -407,6 +407,7 @@ def _read_archive(archive_path: Path, staging: Path):
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise ProvisioningError(DAMAGED.format(detail=str(exc) or type(exc).__name__)) from exc
     with archive:
+        _check_room(members, staging)
         manifest = _read_manifest(archive, members)
         data_files = _check_members(members)
         _check_manifest(manifest, data_files)
@@ -417,6 +418,16 @@ def _read_archive(archive_path: Path, staging: Path):
         except OSError as exc:
             raise ProvisioningError(f"解包备份文件失败：{exc}。未作任何更改。") from exc
     return manifest
+
+
+def _check_room(members, staging: Path):
+    """Refuse an archive whose files would not fit: a small gzip can unpack to fill the disk."""
+    needed = sum(member.size for member in members if member.isfile())
+    free = shutil.disk_usage(staging).free
+    if needed > free * 0.9:
+        raise ProvisioningError(
+            f"备份文件解包后需要 {needed / 2**20:.0f} MB，临时目录只有 {free / 2**20:.0f} MB 可用。未作任何更改。"
+        )
 
 
 def _read_manifest(archive, members):

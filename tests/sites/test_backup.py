@@ -427,3 +427,19 @@ def test_a_damaged_archive_gives_a_clear_error_and_leaves_nothing(source_site, a
         restore(damaged, "bkpbad")
     assert "未作任何更改" in str(refused.value)
     assert_nothing_left("bkpbad")
+
+
+def test_an_archive_that_would_fill_the_disk_is_refused_before_unpacking(source_site, tmp_path, monkeypatch):
+    """A few hundred KB of gzip can stand for gigabytes: the sizes are checked before anything is written."""
+    bomb = tmp_path / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz") as packed:
+        info = tarfile.TarInfo("media/zeros.bin")
+        info.size = 32 * 2**20
+        packed.addfile(info, io.BytesIO(bytes(info.size)))
+    assert bomb.stat().st_size < 2**20
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: real(path)._replace(free=8 * 2**20))
+    with pytest.raises(CommandError, match="解包后需要 32 MB") as refused:
+        restore(bomb, "bkpbomb")
+    assert "未作任何更改" in str(refused.value)
+    assert_nothing_left("bkpbomb")
