@@ -171,6 +171,10 @@ def test_chinese_file_name_is_kept_for_download(in_site, client):
     )
     assert form_class  # the configured form class loads
     assert document.filename.startswith("道路运输经营许可申请表")
+    from .content import article, column
+
+    # Public once a live page uses it (cms/documents.py).
+    article(column("gzdt"), attachments=[("attachment", {"document": document, "title": ""})])
     url = document.url
     connection.set_schema_to_public()
     response = client.get(url, HTTP_HOST="jtj.localhost")
