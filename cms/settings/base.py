@@ -140,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# A restricted page sends readers to the cluster's own login (sign-on, lockout), not Wagtail's bare one.
+WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
 # Password resets go by e-mail. With no mail server configured (EMAIL_HOST, or an EMAIL_BACKEND of
 # one's own) the reset screens are off and the login page offers no "forgotten password" link: the
 # web office resets passwords. Django's default would try localhost:25, fail, and still tell the
