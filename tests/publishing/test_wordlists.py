@@ -13,6 +13,7 @@ from django.urls import reverse
 from publishing import wordlists
 from publishing.models import Severity, WordEntry, WordList
 from sites.models import AuditEvent, Role
+from tests.refusals import is_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def test_site_roles_cannot_see_or_change_word_lists(cluster, client, role):
         client.post(reverse("word_entries:delete", args=[entry.pk]), **HOST),
         client.post(reverse("word_lists:delete", args=[word_list.pk]), **HOST),
     ]
-    assert [response.status_code for response in attempts if response.status_code not in (302, 403)] == []
+    assert [response.status_code for response in attempts if not is_refused(response, HOST["HTTP_HOST"])] == []
     for response in attempts:
         assert "张明园" not in response.content.decode(errors="replace")
     assert WordEntry.objects.filter(pk=entry.pk, word="张明园").exists()

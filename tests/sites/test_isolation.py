@@ -21,6 +21,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from sites.models import Role
+from tests.refusals import is_refused
 
 from .conftest import png_bytes
 
@@ -108,16 +109,6 @@ def url_values(cluster, content, code):
 def admin_urls(cluster, content, code):
     values = url_values(cluster, content, code)
     return [(label, template.format(**values)) for label, template in ADMIN_URLS + setting_urls()]
-
-
-def is_refused(response, host):
-    """A refusal: 403/404, or a redirect on the same host to the login page or the dashboard."""
-    if response.status_code in (403, 404):
-        return True
-    if response.status_code != 302:
-        return False
-    target = urlsplit(response["Location"])
-    return target.netloc in ("", host) and target.path in ("/admin/login/", "/admin/")
 
 
 def body(response):

@@ -8,6 +8,7 @@ from publishing.syndication import services
 from publishing.syndication.models import Submission, SubmissionStatus
 from sites.models import AuditEvent
 from tests.cms import content
+from tests.refusals import is_refused
 
 from .conftest import get
 
@@ -134,7 +135,7 @@ def test_isolation_between_departments(cluster, client, publish_in, yw_id):
     assert response.status_code in (200, 404)
     # A jyj editor has no role on the portal: no admin there, and the service refuses adoption.
     login(client, cluster, "jyj", "editor")
-    assert client.get("/admin/syndication/", HTTP_HOST="portal.localhost").status_code in (302, 403)
+    assert is_refused(client.get("/admin/syndication/", HTTP_HOST="portal.localhost"), "portal.localhost")
     client.post(f"/admin/syndication/{jtj_submission.pk}/adopt/", HTTP_HOST="portal.localhost")
     jtj_submission.refresh_from_db()
     assert jtj_submission.status == SubmissionStatus.OFFERED
