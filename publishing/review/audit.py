@@ -2,16 +2,18 @@
 unpublished, force-published, reviewed afterwards: who, when), from Wagtail's page log of the
 site's schema, where the chain and the web office's actions are logged too.
 
-UTF-8 with a BOM: Excel opens the file with its Chinese intact only then.
+UTF-8 with a BOM: Excel opens the file with its Chinese intact only then. Cells that a spreadsheet
+would run as a formula (a title starting with ``=``) are written as text (``sites.spreadsheet``).
 """
 
-import csv
 import datetime
 import io
 
 from django.utils import timezone
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import PageLogEntry
+
+from sites import spreadsheet
 
 BOM = "\ufeff"
 HEADINGS = ["时间", "站点", "页面ID", "标题", "操作", "操作代码", "操作人", "用户名", "审核环节", "意见或理由"]
@@ -63,7 +65,7 @@ def rows(site_code, date_from, date_to):
 def write_csv(out, site_code, date_from, date_to):
     """Write the CSV (with its BOM) to the text stream ``out``; returns the number of rows."""
     out.write(BOM)
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(HEADINGS)
     count = 0
     for row in rows(site_code, date_from, date_to):

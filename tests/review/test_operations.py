@@ -1,7 +1,9 @@
 """The worker (outbox + scheduled publishing on every site), the audit export, sanitising on save,
 the demo step and the migration of existing sites' steps."""
 
+import csv
 import datetime
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -139,6 +141,53 @@ def test_export_audit_command_writes_the_file(tmp_path, jtj, people, cluster):
 
     with pytest.raises(CommandError):
         call_command("export_audit", "--site", "nosuch", "--from", today, "--to", today)
+
+
+FORMULA_TITLES = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+
+
+def test_audit_csv_writes_formula_titles_as_text(client, cluster, jtj, people):
+    """A title a spreadsheet would run as a formula is exported with a leading ', a plain one unchanged."""
+    plain = "关于公交线路调整的通知"
+    for number, title in enumerate([plain, *FORMULA_TITLES]):
+        submit(draft(people["editor"], title=title, slug=f"formula-{number}"), people["editor"])
+    today = timezone.localdate().isoformat()
+    client.force_login(people["site_admin"])
+    response = client.get(reverse("review:audit_export") + f"?from={today}&to={today}", HTTP_HOST="jtj.localhost")
+    assert response.status_code == 200
+    titles = {row[3] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert plain in titles  # positive control: ordinary text is written as it is
+    for title in FORMULA_TITLES:
+        assert "'" + title in titles and title not in titles, title
+    # The command writes the same file.
+    connection.set_schema_to_public()
+    target = io.StringIO()
+    call_command("export_audit", "--site", "jtj", "--from", today, "--to", today, stdout=target)
+    exported = {row[3] for row in csv.reader(io.StringIO(target.getvalue().lstrip("\ufeff")))}
+    assert "'=cmd|' /C calc'!A0" in exported and plain in exported
+
+
+@pytest.mark.parametrize(
+    "value, written",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 0771", "'+86 0771"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("交通运输局", "交通运输局"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (-1, -1),
+        (None, None),
+    ],
+)
+def test_a_cell_that_would_start_a_formula_is_marked_as_text(value, written):
+    from sites.spreadsheet import original_cell, safe_cell
+
+    assert safe_cell(value) == written
+    assert original_cell(safe_cell(value)) == value
 
 
 # --- Sanitising on save ---------------------------------------------------------------------------
