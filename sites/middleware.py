@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www, schema_context
@@ -161,3 +161,29 @@ class TenantRedirectMiddleware(RedirectMiddleware):
             return response
         return super().process_response(request, response)
 
+
+class LogoutConfirmationMiddleware:
+    """Only a POST reaches Wagtail's logout view.
+
+    That view clears the session cookie whatever the method, even when it answers 405 to a GET
+    and logs nobody out; the session stayed valid on every other host. A GET (or HEAD) gets a
+    page with the logout button instead, and any other method a 405 that touches nothing.
+    """
+
+    LOGOUT_URL_NAME = "wagtailadmin_logout"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.url_name != self.LOGOUT_URL_NAME or request.method == "POST":
+            return None
+        if request.method in ("GET", "HEAD"):
+            from .views import logout_confirmation
+
+            return logout_confirmation(request)
+        return HttpResponseNotAllowed(["GET", "POST"])

@@ -3,11 +3,14 @@
 import errno
 import sys
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from .models import Tenant
 
@@ -69,3 +72,16 @@ def server_error(request):
 def not_found(request, exception=None):
     """A plain 404 that touches no site's tables: it must work on unknown hosts and the public host."""
     return render(request, "404.html", {"message": "您访问的页面不存在。"}, status=404)
+
+
+def logout_confirmation(request):
+    """GET /admin/logout/: ask, and change nothing; the button POSTs to Wagtail's logout.
+
+    Logging out on a GET would let any link or image on any page sign staff out (Django 5 made its
+    logout POST-only for that reason). Wagtail's view, asked with GET, answered 405 yet cleared the
+    cookie, so the user believed they were signed out while the session went on working on every
+    other host. Only the POST logs out, and it deletes the session row (``sites/sso.py``).
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login("/admin/", login_url=reverse("wagtailadmin_login"))
+    return TemplateResponse(request, "sites/logout_confirm.html", {})

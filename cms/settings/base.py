@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sites.sso.SingleSignOnMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # GET /admin/logout/ asks for confirmation; only the POST logs out (and deletes the session).
+    "sites.middleware.LogoutConfirmationMiddleware",
     # A disclosure document that cannot get its 索引号 is refused with a message, not a 500.
     "cms.middleware.PublishRefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
