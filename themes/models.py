@@ -83,8 +83,33 @@ class Theme(models.Model):
     def colours(self):
         return [c for c in (self.main_color, self.accent_color, self.second_accent_color) if c]
 
+    def logo_errors(self):
+        """Why the default logo may not be served (an SVG that could run code: cms.svg), if it may not.
+
+        A new upload is checked before it is stored; a stored one again on every edit, so a logo
+        kept from before the check cannot stay once anyone edits the theme.
+        """
+        from cms.svg import check_svg_upload, is_svg_name
+
+        logo = self.default_logo
+        if not logo or not is_svg_name(logo.name):
+            return []
+        try:
+            if logo._committed:  # stored before: open it from storage (a fresh upload is in memory)
+                with logo.open("rb"):
+                    check_svg_upload(logo)
+            else:
+                check_svg_upload(logo)
+        except ValidationError as error:
+            return error.messages
+        except OSError:  # the stored file is gone: there is nothing to serve
+            return []
+        return []
+
     def clean(self):
         errors = {}
+        if problems := self.logo_errors():
+            errors["default_logo"] = problems
         if self.template_set not in TEMPLATE_SETS:
             errors["template_set"] = _("模板套“%(key)s”不存在。") % {"key": self.template_set}
         for field in ("main_color", "accent_color", "second_accent_color"):
@@ -112,6 +137,12 @@ class Theme(models.Model):
                 }
         if errors:
             raise ValidationError(errors)
+
+    def tokens_stylesheet_url(self):
+        """The stylesheet with ``css_variables()`` (themes/tokens.py); None if it cannot be written."""
+        from .tokens import stylesheet_url
+
+        return stylesheet_url(self)
 
     def css_variables(self):
         """Design tokens as CSS custom properties (accents fall back to the main colour)."""

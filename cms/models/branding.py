@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from ..svg import check_svg_upload, is_svg_name
 from .base import current_site
 
 # The permission a site admin needs for this screen (the model's own change permission).
@@ -75,12 +76,31 @@ class SiteBranding(BaseSiteSetting):
         super().clean()
         limits = self.limits_for(site_theme(current_site()))
         errors = {}
-        if self.logo_id and (problems := limits.logo_errors(self.logo.width, self.logo.height)):
+        if self.logo_id and (problems := self.svg_logo_errors()):
+            errors["logo"] = problems
+        elif self.logo_id and (problems := limits.logo_errors(self.logo.width, self.logo.height)):
             errors["logo"] = problems
         if self.banner_id and (problems := limits.banner_errors(self.banner.width, self.banner.height)):
             errors["banner"] = problems
         if errors:
             raise ValidationError(errors)
+
+    def svg_logo_errors(self):
+        """An SVG logo that could run code on every page of the site is refused (cms.svg).
+
+        The image library takes no SVG today (WAGTAILIMAGES_EXTENSIONS); this holds should it
+        ever be allowed, and for an SVG image stored some other way.
+        """
+        if not is_svg_name(self.logo.file.name):
+            return []
+        try:
+            with self.logo.file.open("rb") as stored:
+                check_svg_upload(stored)
+        except ValidationError as error:
+            return error.messages
+        except OSError:
+            return []
+        return []
 
     def save(self, *args, **kwargs):
         created = self._state.adding

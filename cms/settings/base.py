@@ -91,10 +91,15 @@ DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    # Content-Security-Policy and companions (sites/security.py), listed twice: here for answers
+    # given before a site is chosen (unknown host, closed site), and inside the page cache below,
+    # so cached entries carry them too. The second pass keeps what the first one set.
+    "sites.security.SecurityHeadersMiddleware",
     "sites.middleware.SiteMiddleware",
     # Outside every middleware that sets headers: an entry is the whole response, and
     # cms.wsgi's PageCacheApp answers hits before Django is entered.
     "publishing.pagecache.PageCacheMiddleware",
+    "sites.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -185,6 +190,43 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
 
+# --- Content-Security-Policy (sites/security.py) ------------------------------------------------
+# Public pages, the JSON API, sign-on hops and error pages. Nothing inline runs or styles a page:
+# the themes keep scripts and styles in static files (design tokens: themes/tokens.py), so an
+# injected <script>, on*= handler or style attribute does nothing. nginx sends the same string
+# with the static output (docker/nginx/cluster.conf; tests/sites/test_security_headers.py keeps
+# the two equal). A source added here (a CDN, a monitoring script) must be added there too.
+CMS_CSP_PUBLIC = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# The Wagtail admin (/admin/ on every site host). Wagtail 8 writes inline scripts (inline panels,
+# date pickers, chooser modals' answers) and inline styles: hence 'unsafe-inline', here only. No
+# 'unsafe-eval': editing, preview, checks, choosers and uploads ran without it in Chromium (the
+# accessibility checker that compiles code needs Wagtail's userbar on the page; the themes have none).
+# Upload previews are blob: URLs, icons data: URLs. The sign-on hub's origin is added to
+# form-action per request: the login form's answer redirects there (sites/sso.py).
+CMS_CSP_ADMIN = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# An SVG served by Django (runserver's /media/) is a document of the site's origin: no scripts.
+CMS_CSP_SVG = {"sandbox": [], "default-src": ["'none'"], "img-src": ["data:"], "style-src": ["'unsafe-inline'"]}
+
 # --- Language and time: Chinese first -----------------------------------------------------------
 # Chinese whatever the browser asks for (no LocaleMiddleware); an admin user may still pick
 # English in their Wagtail profile.
@@ -249,6 +291,9 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhos
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# No avatars from a third-party service: the admin works inside the government network, the
+# admin's Content-Security-Policy allows images from the site only, and e-mail hashes stay here.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The review chain (publishing/review/chain.py): an approval holds only for the revision it was
 # given on, and the last approval publishes through the chain's own checks (scan, every step).
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
