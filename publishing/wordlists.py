@@ -11,7 +11,7 @@ import threading
 
 from django.db import transaction
 
-from sites import audit
+from sites import audit, spreadsheet
 
 from .models import Severity, WordEntry, WordList
 from .scan import Scanner, WordRule
@@ -114,7 +114,11 @@ def read_csv(data):
         raise WordListError("CSV 第一行须为表头，至少包含 word（词语）列。")
     entries, errors, seen = [], [], set()
     for line_number, row in enumerate(rows[1:], start=2):
-        values = {key: (row[index].strip() if index < len(row) else "") for index, key in enumerate(header) if key}
+        values = {
+            key: (spreadsheet.original_cell(row[index].strip()) if index < len(row) else "")
+            for index, key in enumerate(header)
+            if key
+        }
         word = values.get("word", "")
         if not word:
             errors.append(f"第 {line_number} 行：词语为空。")
@@ -194,7 +198,7 @@ def import_csv(name, data, *, replace=False, actor=None, request=None, descripti
 def export_csv(word_list, *, actor=None, request=None):
     """The list as CSV text (English headings, severity values), audited: the lists are sensitive."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out, lineterminator="\n")  # a word such as "-秘密-" stays text in Excel
     writer.writerow(CSV_FIELDS)
     for entry in word_list.entries.order_by("word"):
         writer.writerow([entry.word, entry.severity, entry.replacement, entry.note])

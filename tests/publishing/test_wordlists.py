@@ -101,6 +101,15 @@ def test_export_round_trips_and_is_audited():
     assert WordEntry.objects.get(word_list__name="副本").note == "错字,严重"
 
 
+def test_export_writes_formula_like_cells_as_text_and_reads_them_back():
+    wordlists.import_csv("公式词库", 'word,severity,replacement,note\n=HYPERLINK(1),flag,,"@备注"\n')
+    text = wordlists.export_csv(WordList.objects.get(name="公式词库"))
+    assert "\n'=HYPERLINK(1),flag,,'@备注\n" in text  # a spreadsheet shows it, never runs it
+    wordlists.import_csv("公式词库副本", text)
+    entry = WordEntry.objects.get(word_list__name="公式词库副本")
+    assert (entry.word, entry.note) == ("=HYPERLINK(1)", "@备注")
+
+
 def test_import_and_export_commands(tmp_path):
     source = tmp_path / "words.csv"
     source.write_text("word,severity,replacement,note\n人民政付,suggest,人民政府,\n", encoding="utf-8-sig")
