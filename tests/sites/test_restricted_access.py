@@ -1,4 +1,4 @@
-"""A site's "login required"  means a role on that site (or the web office), not any cluster account.
+"""A site's "login required" means a role on that site (or the web office), not any cluster account.
 
 One sign-on makes a jtj editor's session valid on jyj's host too; that must not open jyj's
 login-only pages or the documents of its private collections. Each refusal has its positive
