@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 import zlib
@@ -52,12 +50,13 @@ from .models import Domain, Role, SiteGroup, Tenant, validate_site_code
 from .provisioning import (
     ProvisioningError,
     SiteSpec,
-    _pg_dump_binary,
     _template_state,
     _validate,
     create_role_groups_only,
     load_schema_sql,
+    pg_dump,
     rename_schema_sql,
+    replayable,
     template_schema,
 )
 
@@ -100,46 +99,6 @@ def _quote(identifier):
 # --- pg_dump ------------------------------------------------------------------------------------
 
 
-def _pg_dump(schema, *options, stdout=None):
-    """Run pg_dump on one schema of our own database (trusted output); ``stdout``: a file to fill."""
-    db = connection.settings_dict
-    env = dict(os.environ, PGPASSWORD=db.get("PASSWORD") or "")
-    args = [
-        _pg_dump_binary(),
-        "--schema",
-        schema,
-        "--no-owner",
-        "--no-privileges",
-        "--no-comments",
-        "--quote-all-identifiers",
-        *options,
-        "--dbname",
-        db["NAME"],
-        "--username",
-        db.get("USER") or "postgres",
-    ]
-    if db.get("HOST"):
-        args += ["--host", db["HOST"]]
-    if db.get("PORT"):
-        args += ["--port", str(db["PORT"])]
-    result = subprocess.run(args, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=False)
-    if result.returncode != 0:
-        raise ProvisioningError(f"导出站点数据失败：{result.stderr.decode('utf-8', 'replace').strip()}")
-    return result.stdout
-
-
-def _replayable(sql):
-    """pg_dump's structure output made to run inside our transaction (as provisioning does)."""
-    lines = []
-    for line in sql.splitlines():
-        if line.startswith("\\") or line.startswith("--"):
-            continue  # psql meta-commands (\restrict) and comments
-        line = re.sub(r"^SET (?!LOCAL)", "SET LOCAL ", line)
-        line = line.replace("set_config('search_path', '', false)", "set_config('search_path', '', true)")
-        lines.append(line)
-    return "\n".join(lines)
-
-
 _structure_cache: dict[str, tuple[str, str]] = {}
 
 
@@ -154,7 +113,7 @@ def _template_structure():
     if state not in _structure_cache:
         _structure_cache.clear()
         sections = [
-            _replayable(_pg_dump(template_schema(), f"--section={section}").decode("utf-8"))
+            replayable(pg_dump(template_schema(), f"--section={section}").decode("utf-8"))
             for section in ("pre-data", "post-data")
         ]
         _structure_cache[state] = tuple(sections)
@@ -237,7 +196,7 @@ def backup_site(code, target: Path, *, actor=None) -> Path:
         dump = work / "data.sql"
         with dump.open("wb") as out:
             # One pg_dump: one snapshot of every table, committed data only.
-            _pg_dump(tenant.schema_name, "--data-only", stdout=out)
+            pg_dump(tenant.schema_name, "--data-only", stdout=out, failure="导出站点数据失败")
         (work / "data").mkdir()
         tables, sequences = _split_data_dump(dump, tenant.schema_name, work / "data")
         manifest = {

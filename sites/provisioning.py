@@ -104,8 +104,8 @@ def _template_state():
         return f"{count}-{last}"
 
 
-def dump_schema(schema_name):
-    """One schema as SQL that can run inside a transaction: structure, data, sequence positions.
+def pg_dump(schema_name, *options, stdout=None, failure="导出站点结构失败"):
+    """Run pg_dump on one schema of our own database; its bytes, or None when ``stdout`` (a file) took them.
 
     Identifiers are all quoted, so ``rename_schema_sql`` can rename the schema without touching
     data that happens to contain the schema's name (a host such as ``jtj.localhost``).
@@ -119,8 +119,8 @@ def dump_schema(schema_name):
         "--no-owner",
         "--no-privileges",
         "--no-comments",
-        "--inserts",
         "--quote-all-identifiers",
+        *options,
         "--dbname",
         db["NAME"],
         "--username",
@@ -130,11 +130,16 @@ def dump_schema(schema_name):
         args += ["--host", db["HOST"]]
     if db.get("PORT"):
         args += ["--port", str(db["PORT"])]
-    result = subprocess.run(args, capture_output=True, text=True, env=env, check=False)  # noqa: S603
+    result = subprocess.run(args, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise ProvisioningError(f"导出站点结构失败：{result.stderr.strip()}")
+        raise ProvisioningError(f"{failure}：{result.stderr.decode('utf-8', 'replace').strip()}")
+    return result.stdout
+
+
+def replayable(sql):
+    """pg_dump's SQL made to run inside our own transaction."""
     lines = []
-    for line in result.stdout.splitlines():
+    for line in sql.splitlines():
         if line.startswith("\\") or line.startswith("--"):
             continue  # psql meta-commands (\restrict) and comments
         # Session settings must not outlive the transaction that replays the dump.
@@ -142,6 +147,11 @@ def dump_schema(schema_name):
         line = line.replace("set_config('search_path', '', false)", "set_config('search_path', '', true)")
         lines.append(line)
     return "\n".join(lines)
+
+
+def dump_schema(schema_name):
+    """One schema as SQL that can run inside a transaction: structure, data, sequence positions."""
+    return replayable(pg_dump(schema_name, "--inserts").decode("utf-8"))
 
 
 _STRING_LITERAL = re.compile(r"('(?:[^']|'')*')")

@@ -6,34 +6,21 @@ temporary directory. The application is a small stub that answers as cms/documen
 one it refuses. Images keep being served from /media/ (the positive control).
 """
 
-import getpass
 import http.client
 import http.server
-import os
-import shutil
-import socket
-import subprocess
 import threading
-import time
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
 
 from cms.documents import accel_redirect_uri
+from tests.nginx import shipped_nginx
 
-NGINX_CONF = Path(__file__).resolve().parents[2] / "docker" / "nginx" / "cluster.conf"
 ACCEL_PREFIX = "/_documents/"  # production's CMS_DOCUMENTS_ACCEL_REDIRECT
 PDF = "%PDF-1.4\n内部文件：不得公开\n%%EOF\n".encode()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 SECRET = b"outside the media directory"
 NAME = "内部通知.pdf"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class StubApp(http.server.BaseHTTPRequestHandler):
@@ -86,41 +73,10 @@ def nginx(tmp_path_factory):
     app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StubApp)
     threading.Thread(target=app.serve_forever, daemon=True).start()
 
-    port = _free_port()
-    site = NGINX_CONF.read_text(encoding="utf-8")
-    site = site.replace("server app:8000;", f"server 127.0.0.1:{app.server_address[1]};")
-    site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
-    site = site.replace("/srv/media/", f"{media}/").replace("/srv/static/", f"{root}/static/")
-    site = site.replace("/srv/static-output", f"{root}/static-output")
-    assert "/srv/" not in site, "every directory of the configuration is moved to the test's"
-    (root / "site.conf").write_text(site, encoding="utf-8")
-    # pytest's temporary directories are private to their owner: run the workers as that owner.
-    user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
-    mime = "  include /etc/nginx/mime.types;\n" if Path("/etc/nginx/mime.types").exists() else ""
-    temp = "".join(
-        f"  {kind}_temp_path {root}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (root / "nginx.conf").write_text(
-        f"{user}pid {root}/nginx.pid;\nerror_log {root}/error.log;\ndaemon off;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n{temp}{mime}  include {root}/site.conf;\n}}\n",
-        encoding="utf-8",
-    )
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert Path(binary).exists(), "nginx is installed by scripts/system-packages.sh (make test)"
-    server = subprocess.Popen([binary, "-p", str(root), "-c", str(root / "nginx.conf")])
     try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail((root / "error.log").read_text(errors="replace"))
-                time.sleep(0.1)
-        yield port
+        with shipped_nginx(root, media=media, output=root / "static-output", app_port=app.server_address[1]) as port:
+            yield port
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         app.shutdown()
 
 

@@ -1,14 +1,7 @@
 """Static output: every live page as files per host, kept current through the outbox, served by nginx."""
 
-import getpass
-import os
-import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -18,9 +11,9 @@ from django.db import connection
 from publishing.catalogue.engines import drain
 from publishing.static_output import export_site
 from tests.cms import content
+from tests.nginx import shipped_nginx
 
 pytestmark = pytest.mark.django_db
-NGINX_CONF = Path(__file__).resolve().parents[2] / "docker" / "nginx" / "cluster.conf"
 
 
 @pytest.fixture
@@ -76,12 +69,6 @@ def test_a_new_publish_appears_without_a_full_export(output, cluster):
     assert "增量静态化的文章" in read(output / "jtj.localhost" / "index.html")
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(port, host, path):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{quote(path, safe='/?=&')}", headers={"Host": host})
     try:
@@ -97,35 +84,10 @@ def test_nginx_serves_the_output_with_the_application_down(output, cluster, tmp_
     article = content.article(title="应用停止时仍可访问")
     connection.set_schema_to_public()
     export_site(tenant)
-    port, dead_app = _free_port(), _free_port()
-    site = read(NGINX_CONF)
-    site = site.replace("server app:8000;", f"server 127.0.0.1:{dead_app};")
-    site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
-    site = site.replace("/srv/static-output", str(output)).replace("/srv/media/", str(tmp_path) + "/")
-    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
-    # pytest's temporary directories are private to their owner: run the workers as that owner.
-    user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path};\n  proxy_temp_path {tmp_path};\n"
-        f"  include /etc/nginx/mime.types;\n  include {tmp_path}/site.conf;\n}}\n",
-        encoding="utf-8",
-    )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    server = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")])
-    try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with shipped_nginx(tmp_path, media=tmp_path / "media", output=output) as port:
         status, body = _get(port, "jtj.localhost", f"/zwdt/gzdt/{article.slug}/")
         assert status == 200 and "应用停止时仍可访问" in body
         assert _get(port, "jtj.localhost", "/")[0] == 200
         # Dynamic paths and query strings go to the application, which is down here.
         assert _get(port, "jtj.localhost", "/search/?q=x")[0] == 502
         assert _get(port, "jtj.localhost", "/zwdt/gzdt/?page=2")[0] == 502
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -5,16 +5,9 @@ need nothing inline, so the policy breaks none of them. The admin gets Wagtail's
 the sign-on hub allowed as a form target. nginx sends the same public policy with the static output.
 """
 
-import getpass
-import os
-import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -24,9 +17,9 @@ from django.test import RequestFactory
 from sites.security import add_security_headers, public_policy, render_policy
 from sites.sso import CHECKED_COOKIE
 from tests.cms import content
+from tests.nginx import NGINX_CONF, shipped_nginx
 from tests.publishing.test_pagecache_front import Front
 
-NGINX_CONF = Path(__file__).resolve().parents[2] / "docker" / "nginx" / "cluster.conf"
 CSP = "Content-Security-Policy"
 
 
@@ -163,12 +156,6 @@ def test_a_policy_set_by_a_view_is_kept():
 # --- nginx: the static output -----------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _head(port, host, path):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
     try:
@@ -180,9 +167,6 @@ def _head(port, host, path):
 
 @pytest.fixture
 def nginx(tmp_path):
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(binary).exists():
-        pytest.skip("nginx is installed by scripts/system-packages.sh (make test)")
     output, media = tmp_path / "static-output", tmp_path / "media"
     (output / "jtj.localhost" / "zwdt").mkdir(parents=True)
     (output / "jtj.localhost" / "index.html").write_text("<!DOCTYPE html><title>首页</title>", encoding="utf-8")
@@ -190,31 +174,8 @@ def nginx(tmp_path):
     (media / "public" / "themes" / "logos").mkdir(parents=True)
     (media / "public" / "themes" / "logos" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     (media / "public" / "themes" / "logos" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    port, dead_app = _free_port(), _free_port()
-    site = NGINX_CONF.read_text(encoding="utf-8")
-    site = site.replace("server app:8000;", f"server 127.0.0.1:{dead_app};")
-    site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
-    site = site.replace("/srv/static-output", str(output)).replace("/srv/media/", f"{media}/")
-    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
-    user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path};\n  proxy_temp_path {tmp_path};\n"
-        f"  include /etc/nginx/mime.types;\n  include {tmp_path}/site.conf;\n}}\n",
-        encoding="utf-8",
-    )
-    server = subprocess.Popen([binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")])
-    try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with shipped_nginx(tmp_path, media=media, output=output) as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_nginx_sends_the_public_policy_and_frame_options_with_the_static_output(nginx):
