@@ -65,7 +65,10 @@ def nginx(tmp_path_factory):
                 "Cache-Control": "no-cache, private",
             },
         ),
-        "/documents/2/refused.pdf": (302, {"Location": "/_util/login/?next=/documents/2/refused.pdf"}),
+        "/documents/2/refused.pdf": (
+            302,
+            {"Location": "/_util/login/?next=/documents/2/refused.pdf", "Referrer-Policy": "same-origin"},
+        ),
         # A broken or hostile answer must not reach past the media directory.
         "/documents/3/escape.pdf": (200, {"X-Accel-Redirect": ACCEL_PREFIX + "../secret.txt"}),
         "/documents/4/escape.pdf": (200, {"X-Accel-Redirect": ACCEL_PREFIX + "%2E%2E/secret.txt"}),
@@ -149,3 +152,15 @@ def test_a_refused_document_is_the_applications_answer_only(nginx):
 def test_an_internal_redirect_cannot_leave_the_media_directory(nginx, path):
     status, _headers, body = get(nginx, path)
     assert status != 200 and SECRET not in body
+
+
+def test_a_proxied_answer_carries_the_applications_headers_once(nginx):
+    """nginx adds no security header of its own to what the application answered (no duplicates)."""
+    connection = http.client.HTTPConnection("127.0.0.1", nginx, timeout=10)
+    try:
+        connection.request("GET", "/documents/2/refused.pdf", headers={"Host": "jtj.localhost"})
+        names = [name.lower() for name, _value in connection.getresponse().getheaders()]
+    finally:
+        connection.close()
+    assert names.count("referrer-policy") == 1
+    assert "x-content-type-options" not in names  # the stub sent none, and nginx added none
