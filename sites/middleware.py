@@ -187,3 +187,53 @@ class LogoutConfirmationMiddleware:
 
             return logout_confirmation(request)
         return HttpResponseNotAllowed(["GET", "POST"])
+
+
+class SitePasswordPassesMiddleware:
+    """Passwords entered for restricted pages and collections count on their own site only.
+
+    Wagtail remembers an unlocked restriction as its id in the session. Sessions are shared by every
+    host of the cluster, and every site numbers its restrictions from 1: jtj's restriction 3,
+    unlocked with jtj's password, would open jyj's restriction 3. So between requests the session
+    keeps the passes per schema (``SESSION_KEY``), and during a request Wagtail's own keys hold this
+    site's passes only; whatever Wagtail adds is filed under this site afterwards. Placed after the
+    session middleware; the page cache never sees these requests (they carry a session cookie).
+    """
+
+    SESSION_KEY = "cms_passed_restrictions"
+
+    def __init__(self, get_response):
+        from wagtail.models import CollectionViewRestriction, PageViewRestriction
+
+        self.get_response = get_response
+        self.keys = (
+            PageViewRestriction.passed_view_restrictions_session_key,
+            CollectionViewRestriction.passed_view_restrictions_session_key,
+        )
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        schema = connection.schema_name
+        if session is None or schema == settings.PUBLIC_SCHEMA_NAME:
+            return self.get_response(request)
+        before = session.get(self.SESSION_KEY, {}).get(schema, {})
+        for key in self.keys:  # passes left unfiled (an older release) are dropped: a password again
+            if before.get(key):
+                session[key] = list(before[key])
+            elif key in session:
+                session.pop(key)
+        try:
+            return self.get_response(request)
+        finally:
+            mine = {key: list(session[key]) for key in self.keys if session.get(key)}
+            for key in self.keys:
+                if key in session:
+                    session.pop(key)
+            if mine != before:  # a password entered here (or the session ended): file it
+                store = dict(session.get(self.SESSION_KEY, {}))
+                if mine:
+                    store[schema] = mine
+                else:
+                    store.pop(schema, None)
+                if store or self.SESSION_KEY in session:  # a flushed session (logout) stays empty
+                    session[self.SESSION_KEY] = store

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "sites.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Page and document passwords unlock their own site only (the session is the cluster's).
+    "sites.middleware.SitePasswordPassesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import connection
+from django_tenants.utils import schema_context
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
@@ -91,3 +92,81 @@ def test_anonymous_are_refused(cluster, client, jyj_restricted):
     # A private document is sent to the login page, or not found at all (never streamed).
     status, leaked = read(client, jyj_restricted["document"])
     assert status in (302, 404) and not leaked
+
+
+# --- Passwords count on their own site ------------------------------------------------------------
+
+
+def _same_id(model, codes):
+    """Make the next row of ``model`` get the same id in each site's schema (each numbers from 1)."""
+    table = model._meta.db_table
+    ids = []
+    for code in codes:
+        with schema_context(code), connection.cursor() as cursor:
+            cursor.execute(f"SELECT last_value FROM {table}_id_seq")  # noqa: S608 - a model's own table
+            ids.append(cursor.fetchone()[0])
+    for code in codes:
+        with schema_context(code), connection.cursor() as cursor:
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, max(ids) + 1])
+    return max(ids) + 2
+
+
+def test_a_page_password_entered_on_one_site_opens_nothing_on_another(cluster, client):
+    wanted = _same_id(PageViewRestriction, ["jtj", "jyj"])
+    pages = {}
+    for code in ("jtj", "jyj"):
+        with schema_context(code):
+            page = content.article(content.column("gzdt"), title=f"{code}设密码页", body=f"<p>{code}{MARKER}</p>")
+            restriction = PageViewRestriction.objects.create(
+                page=page, restriction_type=PageViewRestriction.PASSWORD, password=f"{code}-password"
+            )
+            assert restriction.id == wanted  # the same number on both sites: the attack's premise
+            pages[code] = (page.url, page.pk)
+    url, page_id = pages["jtj"]
+    response = client.post(
+        f"/_util/authenticate_with_password/{wanted}/{page_id}/",
+        {"password": "jtj-password", "return_url": url},
+        HTTP_HOST="jtj.localhost",
+    )
+    assert response.status_code == 302
+    assert f"jtj{MARKER}" in client.get(url, HTTP_HOST="jtj.localhost").content.decode()  # positive control
+    other = client.get(pages["jyj"][0], HTTP_HOST="jyj.localhost").content.decode()
+    assert f"jyj{MARKER}" not in other and 'name="password"' in other
+    # jtj's page stays unlocked after the visit to jyj, and jyj's own password opens jyj's page.
+    assert f"jtj{MARKER}" in client.get(url, HTTP_HOST="jtj.localhost").content.decode()
+    client.post(
+        f"/_util/authenticate_with_password/{wanted}/{pages['jyj'][1]}/",
+        {"password": "jyj-password", "return_url": pages["jyj"][0]},
+        HTTP_HOST="jyj.localhost",
+    )
+    assert f"jyj{MARKER}" in client.get(pages["jyj"][0], HTTP_HOST="jyj.localhost").content.decode()
+
+
+def test_a_collection_password_entered_on_one_site_opens_no_document_on_another(cluster, client):
+    wanted = _same_id(CollectionViewRestriction, ["jtj", "jyj"])
+    urls = {}
+    for code in ("jtj", "jyj"):
+        with schema_context(code):
+            collection = Collection.get_first_root_node().add_child(name="设密码的附件")
+            restriction = CollectionViewRestriction.objects.create(
+                collection=collection,
+                restriction_type=CollectionViewRestriction.PASSWORD,
+                password=f"{code}-password",
+            )
+            assert restriction.id == wanted
+            document = get_document_model().objects.create(
+                title="设密码的附件", collection=collection, file=ContentFile(f"{code}{MARKER}".encode(), name="p.txt")
+            )
+            content.article(attachments=[("attachment", {"document": document, "title": ""})])
+            urls[code] = document.url
+    response = client.post(
+        f"/documents/authenticate_with_password/{wanted}/",
+        {"password": "jtj-password", "return_url": urls["jtj"]},
+        HTTP_HOST="jtj.localhost",
+    )
+    assert response.status_code == 302
+    response = client.get(urls["jtj"], HTTP_HOST="jtj.localhost")
+    assert response.status_code == 200  # positive control
+    response = client.get(urls["jyj"], HTTP_HOST="jyj.localhost")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert MARKER.encode() not in body and b'name="password"' in body  # jyj asks for its own password
