@@ -5,6 +5,7 @@ import logging
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from draftjs_exporter.error import ExporterException
 from wagtail.admin.forms import WagtailAdminPageForm
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,9 @@ UNREADABLE_FIELD = _(
     "请刷新页面后重新编辑；如仍出现此提示，请把内容复制到新建的稿件中。"
 )
 # What a widget raises while reading data it cannot understand: Draftail's converter json.loads()
-# the posted text and walks it as a dict of blocks; StreamField widgets index their parts.
-_UNREADABLE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+# the posted text and walks it as a dict of blocks (and its exporter refuses an entity range that
+# points at no entity); StreamField widgets index their parts.
+_UNREADABLE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, ExporterException)
 
 
 def is_contentstate(raw):
@@ -118,7 +120,7 @@ class DisclosureDocumentForm(SitePageForm):
             field.help_text = _("已发布文件的有效性请用页面“更多”菜单中的“变更有效性”修改，修改后各处同步。")
 
     def clean(self):
-        from .models.base import current_site
+        from sites.access import current_site
 
         cleaned_data = super().clean()
         publishing = any(self.data.get(action) for action in PUBLISHING_ACTIONS)

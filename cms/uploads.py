@@ -102,8 +102,8 @@ def image_error_messages():
         "file_too_large": _("图片太大（%(file_size)s），单张图片不能超过 %(max_filesize)s，请压缩后再上传。"),
         "file_too_large_unknown_size": _("图片太大，单张图片不能超过 %(max_filesize)s。") % {"max_filesize": max_size},
         "file_too_many_pixels": _(
-            "图片像素过多（%(num_pixels)s），最多允许 %(max_pixels_count)s 像素。"
-            "该文件可能是“解压炸弹”，为保护系统已拒绝上传。"
+            # No %(num_pixels)s: Wagtail passes its English "unknown number" when Pillow refused to count.
+            "图片像素过多，最多允许 %(max_pixels_count)s 像素。该文件可能是“解压炸弹”，为保护系统已拒绝上传。"
         ),
     }
 

@@ -26,7 +26,8 @@ def _json(data, status=200, **headers):
     response = JsonResponse(data, status=status, json_dumps_params=JSON_OPTIONS)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
-    response["Cache-Control"] = "no-store" if status != 200 else "public, max-age=60"
+    # private: no shared cache (CDN, proxy) may keep a hit after its page is withdrawn or restricted.
+    response["Cache-Control"] = "no-store" if status != 200 else "private, max-age=60"
     return response
 
 

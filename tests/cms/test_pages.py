@@ -175,8 +175,27 @@ def article_form_data(body):
 
 @pytest.mark.parametrize(
     "body",
-    ["", "{", "null", "[]", '{"blocks": 5}', '{"blocks": [{"text": 1}]}', '"<p>正文</p>"'],
-    ids=["empty", "cut-json", "null", "list", "blocks-not-a-list", "block-without-fields", "a-string"],
+    [
+        "",
+        "{",
+        "null",
+        "[]",
+        '{"blocks": 5}',
+        '{"blocks": [{"text": 1}]}',
+        '"<p>正文</p>"',
+        '{"blocks": [{"key": "a", "type": "unstyled", "text": "x", '
+        '"entityRanges": [{"offset": 0, "length": 1, "key": 7}]}], "entityMap": {}}',
+    ],
+    ids=[
+        "empty",
+        "cut-json",
+        "null",
+        "list",
+        "blocks-not-a-list",
+        "block-without-fields",
+        "a-string",
+        "entity-that-does-not-exist",
+    ],
 )
 def test_a_broken_rich_text_body_is_a_form_error_not_a_500(in_site, cluster, client, body):
     from django.urls import reverse

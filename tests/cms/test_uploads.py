@@ -306,3 +306,29 @@ def test_a_sound_image_still_uploads_on_both_screens(jtj_editor, client, in_site
     assert multiple.json()["success"] is True
     in_site("jtj")
     assert get_image_model().objects.filter(title__in=["完好图片", "完好2.jpg"]).count() == 2
+
+
+def _png_header(width, height):
+    """A PNG that declares ``width`` × ``height`` and holds nothing: Pillow refuses to count it."""
+    import struct
+    import zlib as _zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", _zlib.crc32(kind + data))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_refused_in_chinese_only(jtj_editor, client):
+    response = client.post(
+        "/admin/images/add/",
+        {"title": "炸弹", "collection": jtj_editor, "file": SimpleUploadedFile("bomb.png", _png_header(30000, 30000))},
+        HTTP_HOST="jtj.localhost",
+    )
+    assert response.status_code == 200
+    message = str(response.context["form"].errors["file"])
+    assert "图片像素过多" in message and "unknown" not in message

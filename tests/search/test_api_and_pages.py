@@ -248,3 +248,11 @@ def test_the_api_answers_json_to_other_methods(client, cluster):
     response = client.post("/api/search/", {"q": "招生"}, HTTP_HOST="jtj.localhost")
     assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
     assert "GET" in response.json()["error"]
+
+
+def test_no_shared_cache_may_keep_search_answers(client, published):
+    """A withdrawn or newly restricted item must not live on in a CDN's copy of a search answer."""
+    for path in ("/api/search/", "/api/search/suggest/"):
+        response = client.get(path, {"q": "招生"}, HTTP_HOST="jtj.localhost")
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
