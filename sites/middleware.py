@@ -216,8 +216,11 @@ class SitePasswordPassesMiddleware:
         schema = connection.schema_name
         if session is None or schema == settings.PUBLIC_SCHEMA_NAME:
             return self.get_response(request)
-        before = session.get(self.SESSION_KEY, {}).get(schema, {})
-        for key in self.keys:  # passes left unfiled (an older release) are dropped: a password again
+        # Without a session cookie there is nothing to load, and reading the session would add
+        # "Vary: Cookie" to every anonymous page (the page cache stores none of those).
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        before = session.get(self.SESSION_KEY, {}).get(schema, {}) if has_session else {}
+        for key in self.keys if has_session else ():  # unfiled passes (an older release) are dropped
             if before.get(key):
                 session[key] = list(before[key])
             elif key in session:
@@ -225,15 +228,20 @@ class SitePasswordPassesMiddleware:
         try:
             return self.get_response(request)
         finally:
-            mine = {key: list(session[key]) for key in self.keys if session.get(key)}
-            for key in self.keys:
-                if key in session:
-                    session.pop(key)
-            if mine != before:  # a password entered here (or the session ended): file it
-                store = dict(session.get(self.SESSION_KEY, {}))
-                if mine:
-                    store[schema] = mine
-                else:
-                    store.pop(schema, None)
-                if store or self.SESSION_KEY in session:  # a flushed session (logout) stays empty
-                    session[self.SESSION_KEY] = store
+            if has_session or session.modified:  # a first password makes the session
+                self._file(session, schema, before)
+
+    def _file(self, session, schema, before):
+        """Move the passes Wagtail holds now into this site's part of the store."""
+        mine = {key: list(session[key]) for key in self.keys if session.get(key)}
+        for key in self.keys:
+            if key in session:
+                session.pop(key)
+        if mine != before:  # a password entered here (or the session ended): file it
+            store = dict(session.get(self.SESSION_KEY, {}))
+            if mine:
+                store[schema] = mine
+            else:
+                store.pop(schema, None)
+            if store or self.SESSION_KEY in session:  # a flushed session (logout) stays empty
+                session[self.SESSION_KEY] = store
