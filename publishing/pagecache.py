@@ -31,6 +31,8 @@ from django_tenants.utils import schema_context
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from sites.access import current_site
+
 GENERATION_KEY = "pagecache:generation"
 PURGES_KEY = "pagecache:purges"  # in the public schema: moves on every purge of any site
 UNCACHED_PREFIXES = (
@@ -190,20 +192,11 @@ def purge_site(tenant):
     transaction.on_commit(purge)
 
 
-def _current_tenant():
-    from sites.models import Tenant
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Tenant) and tenant.pk:
-        return tenant
-    return Tenant.objects.filter(schema_name=connection.schema_name).first()
-
-
 @receiver(page_published)
 @receiver(page_unpublished)
 @receiver(post_page_move)
 def on_page_change(sender, **kwargs):
-    tenant = _current_tenant()
+    tenant = current_site()
     if tenant is not None and not tenant.is_template:
         purge_site(tenant)
 

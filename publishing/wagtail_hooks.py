@@ -5,7 +5,6 @@ lists decide what may be published on every site, so a site role must not change
 permissions are not offered on the group screens either. Every save and delete is audited.
 """
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Count
 from django.urls import reverse
@@ -15,34 +14,17 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from sites.access import WebOfficeOnlyPolicy, is_web_office
 
 from . import wordlists
 from .models import WordEntry, WordList
-
-
-class WebOfficeOnlyPolicy(BasePermissionPolicy):
-    """Every action for active superusers (网站办), none for anybody else."""
-
-    def user_has_permission(self, user, action):
-        return bool(user.is_active and user.is_superuser)
-
-    def user_has_any_permission(self, user, actions):
-        return self.user_has_permission(user, None)
-
-    def users_with_any_permission(self, actions):
-        return get_user_model().objects.filter(is_active=True, is_superuser=True)
-
 
 # Registered before the viewsets are built: Wagtail would otherwise create its model-permission
 # policy for these models, under which a group granted change_wordentry could edit the lists.
 register_permission_policy(WordList, WebOfficeOnlyPolicy(WordList))
 register_permission_policy(WordEntry, WebOfficeOnlyPolicy(WordEntry))
-
-
-def _is_web_office(user):
-    return bool(user.is_active and user.is_superuser)
 
 
 # --- Views that audit ------------------------------------------------------------------------------
@@ -174,7 +156,7 @@ def register_word_entry_viewset():
 
 class WebOfficeMenuItem(MenuItem):
     def is_shown(self, request):
-        return _is_web_office(request.user)
+        return is_web_office(request.user)
 
 
 @hooks.register("register_settings_menu_item")

@@ -7,23 +7,11 @@ model is shared (public schema), so the screen shows the same list on every site
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from sites.access import WebOfficeOnlyPolicy
+
 from .models import SynonymGroup
-
-
-class SuperuserOnlyPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        return bool(user and user.is_active and user.is_superuser)
-
-    def user_has_any_permission(self, user, actions):
-        return self.user_has_permission(user, None)
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        return get_user_model().objects.filter(is_active=True, is_superuser=True)
 
 
 class SynonymGroupViewSet(ModelViewSet):
@@ -37,7 +25,7 @@ class SynonymGroupViewSet(ModelViewSet):
     search_fields = ["terms", "note"]
 
 
-register_permission_policy(SynonymGroup, SuperuserOnlyPolicy(SynonymGroup))
+register_permission_policy(SynonymGroup, WebOfficeOnlyPolicy(SynonymGroup))
 synonym_viewset = SynonymGroupViewSet("search_synonyms")
 
 

@@ -3,22 +3,14 @@
 from django.db import transaction
 
 from sites import audit
-from sites.models import Role, Tenant
+from sites.access import is_web_office
+from sites.models import Tenant
 
 from .models import SiteTheme, Theme
 
 
 class ThemeError(Exception):
     """A theme change that is not allowed or not possible; the message is for people."""
-
-
-def is_web_office(user):
-    """The web office (网站办) manages themes; a site admin cannot change their site's theme."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(site_binding__tenant__isnull=True, site_binding__role=Role.WEB_OFFICE).exists()
 
 
 def _check_actor(actor):

@@ -4,7 +4,7 @@ import hashlib
 import re
 import secrets
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -24,21 +24,6 @@ class ColumnClass(models.TextChoices):
     SERVICE = "service", _("办事服务类")
     INTERACTION = "interaction", _("互动交流类")
     STATIC = "static", _("静态信息类")
-
-
-def current_site():
-    """The site (tenant) whose schema is active: the source of org_code, names and footer data.
-
-    ``schema_context`` (commands, seeding) sets only a stand-in with the schema name: load the
-    real site record then.
-    """
-    from django_tenants.utils import get_tenant_model
-
-    tenant = getattr(connection, "tenant", None)
-    Tenant = get_tenant_model()
-    if isinstance(tenant, Tenant):
-        return tenant
-    return Tenant.objects.filter(schema_name=connection.schema_name).first()
 
 
 def _urlify(title):

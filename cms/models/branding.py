@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from sites.access import current_site
+
 from ..svg import check_svg_upload, is_svg_name
-from .base import current_site
 
 # The permission a site admin needs for this screen (the model's own change permission).
 EDIT_PERMISSION = "cms.change_sitebranding"

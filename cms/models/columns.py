@@ -10,9 +10,10 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from publishing.syndication.aggregation import AggregateSource, column_listing
+from sites.access import current_site
 
 from ..visibility import listed
-from .base import ColumnClass, SitePage, current_site
+from .base import ColumnClass, SitePage
 
 # The page types a column lists as its items (newest first).
 ITEM_MODELS = ("cms.ArticlePage", "cms.DisclosureDocumentPage")

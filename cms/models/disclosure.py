@@ -18,9 +18,11 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Tit
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from sites.access import current_site
+
 from ..blocks import ATTACHMENT_BLOCKS
 from ..forms import DisclosureDocumentForm
-from .base import SitePage, current_site
+from .base import SitePage
 
 
 class TopicCategory(models.TextChoices):

@@ -13,6 +13,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from sites.access import current_site as current_tenant
+
 from .models import CatalogueEntry, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -53,16 +55,6 @@ def type_name(page_or_class):
 
 def catalogue_models():
     return [apps.get_model(label) for label in catalogue_types()]
-
-
-def current_tenant():
-    """The Tenant row of the active schema (``schema_context`` only sets a stand-in)."""
-    from sites.models import Tenant
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Tenant) and tenant.pk:
-        return tenant
-    return Tenant.objects.filter(schema_name=connection.schema_name).first()
 
 
 # --- Extracting a row from a page --------------------------------------------------------------

@@ -6,28 +6,16 @@ officer has reviewed it.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from sites.models import Role, SiteGroup
+from sites.access import has_site_role, is_web_office
+from sites.models import Role
 
 from . import scanning
 from .chain import PublishBlocked, display_name
 from .models import ForcePublication
-
-
-def is_web_office(user):
-    return bool(user and user.is_active and user.is_superuser)
-
-
-def has_site_role(user, *roles):
-    """True when ``user`` holds one of ``roles`` on the site whose schema is active."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return SiteGroup.objects.filter(
-        tenant__schema_name=connection.schema_name, role__in=roles, group__user=user
-    ).exists()
 
 
 def can_force_publish(user):

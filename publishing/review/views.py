@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Page, TaskState, WorkflowState
 
-from cms.models.base import current_site
+from sites.access import current_site
 
 from . import audit, chain, forms, oversight, scanning
 from .models import ConfidentialityRecord, ForcePublication, ReviewStepTask, Step

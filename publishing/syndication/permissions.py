@@ -1,19 +1,9 @@
 """Who may do what in 信息报送: roles count only on the site they were granted for."""
 
-from sites.models import Role, SiteGroup
+from sites.access import is_web_office, roles_on
+from sites.models import Role
 
-
-def roles_on(user, tenant):
-    """The user's roles on ``tenant`` (site roles only; the web office is ``is_web_office``)."""
-    if tenant is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    return {
-        Role(role) for role in SiteGroup.objects.filter(tenant=tenant, group__user=user).values_list("role", flat=True)
-    }
-
-
-def is_web_office(user):
-    return bool(getattr(user, "is_active", False) and user.is_superuser)
+__all__ = ["can_decide", "can_offer", "can_view_site", "is_web_office", "roles_on"]
 
 
 def can_offer(user, tenant):
