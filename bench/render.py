@@ -39,7 +39,7 @@ from django.urls import clear_url_caches, path  # noqa: E402
 from PIL import Image as PILImage  # noqa: E402
 
 from cms.models import ArticlePage, ColumnPage  # noqa: E402
-from publishing.pagecache import bypass  # noqa: E402
+from serving.pagecache import bypass  # noqa: E402
 from sites.bootstrap import bootstrap  # noqa: E402
 from sites.provisioning import SiteSpec, create_site  # noqa: E402
 

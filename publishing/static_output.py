@@ -20,7 +20,8 @@ from django.conf import settings
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from . import pagecache
+from serving import pagecache
+
 from .catalogue.engines import OutboxEngine
 
 MANIFEST = ".manifest.json"

@@ -70,7 +70,7 @@ def invalidate_domain_map():
 def known_schema(http_host):
     """The schema of an open site for a Host header, if this process's map already holds it; else None.
 
-    No database or cache access: the page-cache front (``publishing.pagecache.PageCacheApp``) uses
+    No database or cache access: the page-cache front (``serving.pagecache.PageCacheApp``) uses
     it to pick the site whose cache it reads; anything it does not know goes through Django. A map
     due for its database check is not trusted either: that request goes through Django, which
     checks it, so a site closed elsewhere is not served from here beyond the interval.

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from publishing import pagecache
+from serving import pagecache
 
 from . import audit
 from .middleware import invalidate_domain_map

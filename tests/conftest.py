@@ -88,7 +88,7 @@ def _back_to_public():
 @pytest.fixture(autouse=True)
 def _fresh_process_memos():
     """A test's transaction is rolled back without signals: forget what the process remembered."""
-    from publishing import pagecache
+    from serving import pagecache
     from themes import resolver
 
     pagecache.local.clear()

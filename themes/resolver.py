@@ -3,7 +3,7 @@
 Each theme's templates live under their own names (``themes/<template set>/cms/article_page.html``),
 so Django's cached template loader, which caches by name, can never hand one site's theme to
 another. Each process remembers each site's theme (keyed by the site) until the page cache's purge
-counter moves, which every theme change makes it do (``publishing.pagecache.on_theme_change``).
+counter moves, which every theme change makes it do (``serving.pagecache.on_theme_change``).
 """
 
 from django.db import connection
@@ -33,7 +33,7 @@ def forget_themes():
 
 
 def site_theme(tenant):
-    from publishing.pagecache import purges_seen
+    from serving.pagecache import purges_seen
 
     tenant_pk = getattr(tenant, "pk", None) if tenant is not None else None
     purges = purges_seen()

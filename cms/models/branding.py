@@ -108,7 +108,7 @@ class SiteBranding(BaseSiteSetting):
         super().save(*args, **kwargs)
         if created and not (self.logo_id or self.banner_id):
             return  # the empty row made on a site's first page view changes nothing readers see
-        from publishing.pagecache import purge_site
+        from serving.pagecache import purge_site
 
         site = current_site()
         if site is not None:

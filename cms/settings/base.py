@@ -47,6 +47,8 @@ SHARED_APPS = [
     "publishing.catalogue",
     "publishing.syndication",
     "search",
+    # The page cache and its WSGI front: no models; its ready() wires every purge receiver.
+    "serving",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -98,7 +100,7 @@ MIDDLEWARE = [
     "sites.middleware.SiteMiddleware",
     # Outside every middleware that sets headers: an entry is the whole response, and
     # cms.wsgi's PageCacheApp answers hits before Django is entered.
-    "publishing.pagecache.PageCacheMiddleware",
+    "serving.pagecache.PageCacheMiddleware",
     "sites.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -110,6 +110,6 @@ if not os.environ.get("REDIS_URL") and "CMS_PAGE_CACHE_SECONDS" not in os.enviro
 if os.environ.get("REDIS_URL"):
     CACHES = redis_caches(os.environ["REDIS_URL"])
     # Each process keeps copies of the pages it served and rechecks each site's generation in
-    # the shared cache after CMS_PAGE_CACHE_RECHECK seconds (publishing/pagecache.py).
+    # the shared cache after CMS_PAGE_CACHE_RECHECK seconds (serving/pagecache.py).
     CMS_PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("CMS_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024))
     CMS_PAGE_CACHE_RECHECK = float(os.environ.get("CMS_PAGE_CACHE_RECHECK", "1"))

@@ -10,8 +10,4 @@ class CatalogueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from publishing import pagecache
-
         from . import signal_handlers  # noqa: F401
-
-        pagecache.connect_theme_signals()

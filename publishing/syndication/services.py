@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from publishing import pagecache
 from publishing.catalogue.models import CatalogueEntry
+from serving import pagecache
 from sites import audit
 
 from . import permissions

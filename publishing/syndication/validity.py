@@ -95,7 +95,7 @@ def change_validity(page, validity, *, actor, reason="", request=None):
     outbox event for the non-transactional engines, the audit log, and purges the page caches of
     the document's site and of its parent portal, whose aggregated listings show it.
     """
-    from publishing import pagecache
+    from serving import pagecache
     from sites import audit
 
     tenant = catalogue.current_tenant()

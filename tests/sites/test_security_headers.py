@@ -18,7 +18,7 @@ from sites.security import add_security_headers, public_policy, render_policy
 from sites.sso import CHECKED_COOKIE
 from tests.cms import content
 from tests.nginx import NGINX_CONF, shipped_nginx
-from tests.publishing.test_pagecache_front import Front
+from tests.serving.test_pagecache_front import Front
 
 CSP = "Content-Security-Policy"
 

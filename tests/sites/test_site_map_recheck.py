@@ -11,10 +11,10 @@ import time
 import pytest
 from django.core.cache import cache
 
-from publishing import pagecache
+from serving import pagecache
 from sites import middleware
 from sites.models import Domain, SiteStatus, Tenant
-from tests.publishing.test_pagecache_front import Front
+from tests.serving.test_pagecache_front import Front
 
 pytestmark = pytest.mark.django_db
 

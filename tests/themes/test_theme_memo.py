@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from publishing import pagecache
+from serving import pagecache
 from themes.models import SiteTheme, Theme
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.core.signals import request_started
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
 
-from publishing import pagecache
+from serving import pagecache
 from sites.models import Domain, SiteStatus
 from tests.cms import content
 

@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.http import HttpResponse
 from django_tenants.utils import schema_context
 from wagtail.models import Page, PageViewRestriction
@@ -192,24 +191,16 @@ def purge_site(tenant):
     transaction.on_commit(purge)
 
 
-@receiver(page_published)
-@receiver(page_unpublished)
-@receiver(post_page_move)
 def on_page_change(sender, **kwargs):
     tenant = current_site()
     if tenant is not None and not tenant.is_template:
         purge_site(tenant)
 
 
-@receiver(post_delete, sender=Page)
 def on_page_deleted(sender, instance, **kwargs):
     on_page_change(sender)
 
 
-# A page that becomes restricted must not be served from the cache a moment longer; one whose
-# restriction is lifted shows in its columns again.
-@receiver(post_save, sender=PageViewRestriction, dispatch_uid="pagecache_restriction_saved")
-@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="pagecache_restriction_deleted")
 def on_restriction_change(sender, **kwargs):
     on_page_change(sender)
 
@@ -236,9 +227,18 @@ def on_theme_change(sender, instance, **kwargs):
     transaction.on_commit(purge)
 
 
-def connect_theme_signals():
+def register_signal_handlers():
+    """Every purge receiver, connected once from ``ServingConfig.ready()``."""
     from django.apps import apps
 
+    page_published.connect(on_page_change, dispatch_uid="pagecache-published")
+    page_unpublished.connect(on_page_change, dispatch_uid="pagecache-unpublished")
+    post_page_move.connect(on_page_change, dispatch_uid="pagecache-moved")
+    post_delete.connect(on_page_deleted, sender=Page, dispatch_uid="pagecache-page-deleted")
+    # A page that becomes restricted must not be served from the cache a moment longer; one whose
+    # restriction is lifted shows in its columns again.
+    post_save.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="pagecache_restriction_saved")
+    post_delete.connect(on_restriction_change, sender=PageViewRestriction, dispatch_uid="pagecache_restriction_deleted")
     if apps.is_installed("themes"):
         for model in ("themes.Theme", "themes.SiteTheme"):
             post_save.connect(on_theme_change, sender=model, dispatch_uid=f"pagecache-{model}")
