@@ -11,7 +11,7 @@ Call sites write ``SomePage.objects.listed()`` (our page models) or ``listed(Pag
 (Wagtail's base page manager, which we cannot give a method).
 """
 
-from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.models import PageManager
 from wagtail.query import PageQuerySet
 
 
@@ -23,12 +23,9 @@ def listed(queryset):
 
 
 def is_listed(page):
-    """The rule for one page (one query for the restrictions of the page and its ancestors)."""
-    if not page.live:
-        return False
-    return not PageViewRestriction.objects.filter(
-        page__path__in=[page.path[:length] for length in range(Page.steplen, len(page.path) + 1, Page.steplen)]
-    ).exists()
+    """The rule for one page: Wagtail's own look-up of the restrictions on it and its ancestors
+    (an alias counts its source's)."""
+    return page.live and not page.get_view_restrictions().exists()
 
 
 class SitePageQuerySet(PageQuerySet):

@@ -19,6 +19,8 @@ the inner pass, or by a view with a stricter policy, like Wagtail's document vie
 
 from django.conf import settings
 
+from . import sso
+
 CSP_HEADER = "Content-Security-Policy"
 ADMIN_PREFIX = "/admin/"
 
@@ -32,20 +34,10 @@ def public_policy():
     return render_policy(settings.CMS_CSP_PUBLIC)
 
 
-def sign_on_origin(request):
-    """The hub's origin as this request's browser reaches it (same scheme and port as here)."""
-    from .sso import sso_host
-
-    port = request.get_port()
-    default = "443" if request.is_secure() else "80"
-    suffix = f":{port}" if port and port != default else ""
-    return f"{request.scheme}://{sso_host()}{suffix}"
-
-
 def admin_policy(request):
     directives = {name: list(sources) for name, sources in settings.CMS_CSP_ADMIN.items()}
     form_action = directives.setdefault("form-action", ["'self'"])
-    form_action.append(sign_on_origin(request))
+    form_action.append(sso.origin(request, sso.sso_host()))  # the hub, as this browser reaches it
     return render_policy(directives)
 
 

@@ -72,7 +72,8 @@ def sso_host():
     return settings.CMS_SSO_HOST or settings.CMS_CLUSTER_HOST
 
 
-def _origin(request, host):
+def origin(request, host):
+    """``scheme://host[:port]`` of ``host`` as this request's browser reaches it (same scheme and port)."""
     port = request.get_port()
     default = "443" if request.is_secure() else "80"
     suffix = f":{port}" if port and port != default else ""
@@ -334,7 +335,7 @@ class SingleSignOnMiddleware:
     @staticmethod
     def ask_hub(request):
         nonce = _browser_nonce(request, SITE_NONCE_COOKIE)
-        hub = _origin(request, sso_host()) + reverse("sso_check", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+        hub = origin(request, sso_host()) + reverse("sso_check", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
         query = {"next": request.build_absolute_uri(), "bind": binding_of(nonce)}
         response = HttpResponseRedirect(f"{hub}?{urlencode(query)}")
         _set_private_cookie(response, request, SITE_NONCE_COOKIE, nonce)
@@ -351,5 +352,5 @@ class SingleSignOnMiddleware:
             response["Location"] = next_url
             return
         ticket = issue_ticket(request.session.session_key, sso_host(), hub_binding)
-        hub = _origin(request, sso_host()) + reverse("sso_adopt", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+        hub = origin(request, sso_host()) + reverse("sso_adopt", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
         response["Location"] = f"{hub}?{urlencode({'ticket': ticket, 'next': next_url})}"

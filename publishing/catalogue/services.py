@@ -13,7 +13,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from sites.access import current_site as current_tenant
+from sites.access import current_site
 
 from .models import CatalogueEntry, OutboxEvent
 
@@ -133,7 +133,7 @@ def entry_values(page):
         # 有效性 is stored once, outside the page (design §2); the row carries a copy of the store.
         from publishing.syndication import validity
 
-        values["validity"] = validity.settle(current_tenant(), page)
+        values["validity"] = validity.settle(current_site(), page)
     return values
 
 
@@ -154,7 +154,7 @@ def enqueue(tenant_code, page_id, action):
 @transaction.atomic
 def record_live(page, action="publish"):
     """Write (or rewrite) the row of a live page; called inside the publish transaction."""
-    tenant = current_tenant()
+    tenant = current_site()
     if type_name(page) is None or tenant is None or tenant.is_template:
         return None
     from cms.visibility import is_listed
@@ -171,7 +171,7 @@ def record_live(page, action="publish"):
 @transaction.atomic
 def record_gone(page_id, action="unpublish"):
     """Remove the row of a page that is no longer live (unpublished, expired, deleted)."""
-    tenant = current_tenant()
+    tenant = current_site()
     if tenant is None:
         return 0
     deleted, _ = CatalogueEntry.objects.filter(tenant=tenant, page_id=page_id).delete()
@@ -192,7 +192,7 @@ def record_subtree(page, action="move"):
     """
     from wagtail.models import Page
 
-    tenant = current_tenant()
+    tenant = current_site()
     if tenant is None or tenant.is_template:
         return
     others = []
@@ -210,7 +210,7 @@ def record_subtree(page, action="move"):
 
 def record_page_change(page, action):
     """A page that is not catalogued (a column, a home page) changed: tell the outbox engines."""
-    tenant = current_tenant()
+    tenant = current_site()
     if tenant is not None and not tenant.is_template:
         enqueue(tenant.code, page.pk, action)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from publishing.catalogue import services as catalogue
 from publishing.catalogue.models import CatalogueEntry
+from sites.access import current_site
 
 from .models import DocumentValidity
 
@@ -58,7 +59,7 @@ def stored(tenant, page_ids):
 
 def validity_of(page):
     """The status to show for ``page`` (a DisclosureDocumentPage in the current schema)."""
-    tenant = catalogue.current_tenant()
+    tenant = current_site()
     if tenant is None or page.pk is None:
         return page.validity
     return stored(tenant, [page.pk]).get(page.pk, page.validity)
@@ -69,7 +70,7 @@ def preload(pages):
     documents = [page for page in pages if hasattr(page, "validity") and hasattr(page, "index_number")]
     if not documents:
         return pages
-    values = stored(catalogue.current_tenant(), [page.pk for page in documents])
+    values = stored(current_site(), [page.pk for page in documents])
     for page in documents:
         # Fills DisclosureDocumentPage.current_validity (a cached_property) without a query per row.
         page.__dict__["current_validity"] = values.get(page.pk, page.validity)
@@ -98,7 +99,7 @@ def change_validity(page, validity, *, actor, reason="", request=None):
     from serving import pagecache
     from sites import audit
 
-    tenant = catalogue.current_tenant()
+    tenant = current_site()
     if tenant is None or connection.schema_name == "public":
         raise ValidityError(str(_("只能在文件所属站点上变更有效性。")))
     if validity not in dict(validity_choices()):

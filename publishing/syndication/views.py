@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from publishing.catalogue.services import current_tenant
+from sites.access import current_site
 
 from . import permissions, services
 from . import validity as validity_service
@@ -24,7 +24,7 @@ from .models import SubmissionStatus
 
 
 def _site():
-    site = current_tenant()
+    site = current_site()
     if site is None:
         raise Http404
     return site

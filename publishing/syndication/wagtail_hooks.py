@@ -7,6 +7,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
+from sites.access import current_site
+
 from . import permissions, views
 
 OFFERABLE = ("cms.ArticlePage", "cms.DisclosureDocumentPage")
@@ -28,11 +30,9 @@ def register_urls():
 
 
 def _site():
-    from publishing.catalogue.services import current_tenant
-
     if connection.schema_name == "public":
         return None
-    return current_tenant()
+    return current_site()
 
 
 class SiteRoleMenuItem(MenuItem):

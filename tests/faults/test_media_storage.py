@@ -28,6 +28,20 @@ def upload_image(client, cluster, title, size=(400, 300)):
     )
 
 
+def upload_document(client, cluster, name, data):
+    """Upload through the multiple-upload screen as jtj's editor (its XHR answer)."""
+    connection.set_tenant(cluster.sites["jtj"])
+    root = Collection.get_first_root_node().pk
+    connection.set_schema_to_public()
+    client.force_login(cluster.user("jtj", "editor"))
+    return client.post(
+        "/admin/documents/multiple/add/",
+        {"title": name.rsplit(".", 1)[0], "collection": root, "files[]": SimpleUploadedFile(name, data)},
+        HTTP_HOST="jtj.localhost",
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+
+
 def image_exists(cluster, title):
     connection.set_tenant(cluster.sites["jtj"])
     try:
@@ -83,16 +97,7 @@ def test_upload_to_an_unwritable_directory_is_refused_with_a_message(client, clu
 def test_attachment_upload_is_refused_the_same_way(client, cluster, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     Path(tmp_path, "jtj").write_text("not a directory")
-    connection.set_tenant(cluster.sites["jtj"])
-    root = Collection.get_first_root_node().pk
-    connection.set_schema_to_public()
-    client.force_login(cluster.user("jtj", "editor"))
-    response = client.post(
-        "/admin/documents/multiple/add/",
-        {"title": "通知", "collection": root, "files[]": SimpleUploadedFile("通知.pdf", b"%PDF-1.4\n%x\n")},
-        HTTP_HOST="jtj.localhost",
-        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
-    )
+    response = upload_document(client, cluster, "通知.pdf", b"%PDF-1.4\n%x\n")
     assert response.status_code == 200
     assert "存储当前不可写" in json.dumps(response.json(), ensure_ascii=False)
     connection.set_tenant(cluster.sites["jtj"])
@@ -107,16 +112,7 @@ def test_documents_are_stored_where_nginx_and_runserver_refuse_them(client, clus
     """The /media/ refusal (docker/nginx/cluster.conf, cms/documents.py) relies on this layout."""
     from sites.storage import is_document_name
 
-    connection.set_tenant(cluster.sites["jtj"])
-    root = Collection.get_first_root_node().pk
-    connection.set_schema_to_public()
-    client.force_login(cluster.user("jtj", "editor"))
-    response = client.post(
-        "/admin/documents/multiple/add/",
-        {"title": "存放位置", "collection": root, "files[]": SimpleUploadedFile("存放位置.pdf", b"%PDF-1.4\n%%EOF\n")},
-        HTTP_HOST="jtj.localhost",
-        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
-    )
+    response = upload_document(client, cluster, "存放位置.pdf", b"%PDF-1.4\n%%EOF\n")
     assert response.status_code == 200 and response.json()["success"]
     assert upload_image(client, cluster, "存放位置的图片").status_code == 302
     connection.set_tenant(cluster.sites["jtj"])

@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from publishing.static_output import export_site, output_root
+from sites.commands import sites_for_option
 from sites.models import Tenant
 
 
@@ -17,12 +18,7 @@ class Command(BaseCommand):
 
         from cms.visibility import listed
 
-        sites = Tenant.objects.serving()
-        if options["site"]:
-            sites = sites.filter(code=options["site"])
-            if not sites.exists():
-                raise CommandError(f"站点“{options['site']}”不存在或未开放。")
-        sites = list(sites)
+        sites = list(sites_for_option(options["site"], Tenant.objects.serving()))
         total = 0
         for tenant in sites:
             with schema_context(tenant.schema_name):

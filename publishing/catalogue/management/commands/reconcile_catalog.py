@@ -1,8 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from publishing.catalogue.services import reconcile_site
-from sites.models import Tenant
+from sites.commands import sites_for_option
 
 
 class Command(BaseCommand):
@@ -13,11 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只报告，不修改")
 
     def handle(self, *args, **options):
-        sites = Tenant.objects.sites()
-        if options["site"]:
-            sites = sites.filter(code=options["site"])
-            if not sites.exists():
-                raise CommandError(f"站点“{options['site']}”不存在。")
+        sites = sites_for_option(options["site"])
         totals = [0, 0, 0]
         for tenant in tqdm(list(sites), desc="核对站群目录", unit="站", disable=options["verbosity"] == 0):
             missing, stale, extra = reconcile_site(tenant, fix=not options["dry_run"])

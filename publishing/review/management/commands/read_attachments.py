@@ -6,14 +6,14 @@ when an editor opens the page. Run once after upgrading; it is safe to run again
 skipped).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 from tqdm import tqdm
 from wagtail.documents import get_document_model
 
 from publishing.review.models import AttachmentText
 from publishing.review.scanning import read_attachment, stored_text
-from sites.models import Tenant
+from sites.commands import sites_for_option
 
 
 def unread_documents():
@@ -28,11 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--site", help="只处理这个站点")
 
     def handle(self, *args, **options):
-        sites = Tenant.objects.sites()
-        if options["site"]:
-            sites = sites.filter(code=options["site"])
-            if not sites.exists():
-                raise CommandError(f"站点“{options['site']}”不存在。")
+        sites = sites_for_option(options["site"])
         work = []
         for tenant in sites.order_by("code"):
             with schema_context(tenant.schema_name):
