@@ -3,7 +3,7 @@
 The bomb (issue 10 item 8) is a small PDF whose pages all draw one Flate stream of megabytes of
 text operators. In the same run this times:
   * the unbounded reader (pypdf, in this process) on ONE page of the bomb, the cost every page adds;
-  * publishing.extract.extract() with the default limits on the whole bomb (child process, time,
+  * publishing.confidentiality.extract.extract() with the default limits on the whole bomb (child process, time,
     decompressed bytes, pages);
   * both on an ordinary one-page PDF, for the price of the bounds on a normal file;
 and prints seconds and ratios (the unbounded whole-file figure is the one-page cost × pages).
@@ -27,7 +27,7 @@ django.setup()
 
 from pypdf import PdfReader  # noqa: E402
 
-from publishing.extract import extract  # noqa: E402
+from publishing.confidentiality.extract import extract  # noqa: E402
 from tests.publishing.test_extract import make_pdf, make_pdf_bomb  # noqa: E402 - the test suite's own files
 
 parser = argparse.ArgumentParser(description=__doc__)

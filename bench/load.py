@@ -506,7 +506,7 @@ def provision_light_site(index):
 
 def export_code(code):
     """Write one site's static output (runs in a child too); returns the number of pages."""
-    from publishing.static_output import export_site
+    from publishing.catalogue.static_output import export_site
     from sites.models import Tenant
 
     return export_site(Tenant.objects.get(code=code))
@@ -593,7 +593,7 @@ try:
         text=True,
     )
 
-    from publishing.static_output import refresh_item
+    from publishing.catalogue.static_output import refresh_item
     from sites.bootstrap import bootstrap
     from sites.models import Tenant
     from tests.cms import content

@@ -2,7 +2,7 @@
 
 Generates a 20,000-character government article and a 10,000-entry word list (seeded, so every
 run scans the same text), then times in the same run:
-  * the engine (publishing/scan.py: automaton + built-in rules + personal-data pass),
+  * the engine (publishing/confidentiality/engine.py: automaton + built-in rules + personal-data pass),
   * a naive loop that looks for each word in turn with str.find, and one with re.finditer,
 and prints chars/s of each and the ratios. The engine is pure Python: no database is needed.
     .venv/bin/python bench/scan.py [--chars 20000] [--words 10000] [--repeat 5]
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from publishing.automaton import KeywordAutomaton  # noqa: E402
-from publishing.scan import Scanner, WordRule  # noqa: E402
+from publishing.confidentiality.automaton import KeywordAutomaton  # noqa: E402
+from publishing.confidentiality.engine import Scanner, WordRule  # noqa: E402
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--chars", type=int, default=20_000)

@@ -42,10 +42,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 SHARED_APPS = [
     "django_tenants",
     "sites",
-    "publishing",
+    "publishing.confidentiality",
     "themes",
     "publishing.catalogue",
     "publishing.syndication",
+    "publishing.importing",
     "search",
     # The page cache and its WSGI front: no models; its ready() wires every purge receiver.
     "serving",
@@ -323,7 +324,7 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.uploads.DocumentForm"
 # Dotted path of scan(uploaded_file) -> None | reason, e.g. a ClamAV client; empty: no scanner.
 CMS_ATTACHMENT_SCANNER = os.environ.get("CMS_ATTACHMENT_SCANNER", "")
 # Bounds of reading an attachment's text for the confidentiality scan, once at upload
-# (publishing/extract.py Limits: SECONDS in a child process, CONTENT_BYTES decompressed, PAGES,
+# (publishing/confidentiality/extract.py Limits: SECONDS in a child process, CONTENT_BYTES decompressed, PAGES,
 # TEXT_CHARS). A file a bound stops is scanned on what was read and flagged to the reviewer.
 CMS_ATTACHMENT_EXTRACTION = {
     "SECONDS": float(os.environ.get("CMS_ATTACHMENT_EXTRACTION_SECONDS", "5")),
@@ -350,11 +351,11 @@ CMS_SEARCH_BACKEND = os.environ.get("CMS_SEARCH_BACKEND", "postgres")
 # Per client IP: searches a minute, and the longest query accepted (characters).
 CMS_SEARCH_RATE_LIMIT = int(os.environ.get("CMS_SEARCH_RATE_LIMIT", "60"))
 CMS_SEARCH_MAX_QUERY_CHARS = 100
-# Static output (publishing/static_output.py): `export_static` writes here; with
+# Static output (publishing/catalogue/static_output.py): `export_static` writes here; with
 # CMS_STATIC_OUTPUT=1 every publish and unpublish also updates the files through the outbox.
 CMS_STATIC_OUTPUT_DIR = Path(os.environ.get("CMS_STATIC_OUTPUT_DIR", VAR_DIR / "static-output"))
 if os.environ.get("CMS_STATIC_OUTPUT") == "1":
-    CMS_OUTBOX_ENGINES["static"] = "publishing.static_output.StaticOutputEngine"
+    CMS_OUTBOX_ENGINES["static"] = "publishing.catalogue.static_output.StaticOutputEngine"
 # Anonymous page views are cached this long at most; publishing purges the site at once.
 CMS_PAGE_CACHE_SECONDS = int(os.environ.get("CMS_PAGE_CACHE_SECONDS", "300"))
 # Per-process copies of cached pages (bytes; 0: none, as here, where the cache is per process

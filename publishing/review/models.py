@@ -144,7 +144,7 @@ class ScanReport(models.Model):
 
 
 class AttachmentText(models.Model):
-    """What ``publishing.extract`` read from a document's current file, within its limits.
+    """What ``publishing.confidentiality.extract`` read from a document's current file, within its limits.
 
     Read when the document is saved with a new file (publishing.review.scanning); a scan uses the
     stored text, so opening an edit page never runs a reader. ``file_name`` ties the text to the file

@@ -6,7 +6,7 @@ call, so a finding names where it is ("正文", "附件：通知.docx").
 
 A document's text is read once, when the document is saved with a new file (``read_attachment``,
 connected to the document model's post_save below), within the limits of
-``CMS_ATTACHMENT_EXTRACTION`` (publishing.extract), and stored as an ``AttachmentText``. A scan
+``CMS_ATTACHMENT_EXTRACTION`` (publishing.confidentiality.extract), and stored as an ``AttachmentText``. A scan
 uses the stored text: opening an edit page, which scans the latest revision, never runs a reader
 (an 18 KB PDF once held that page for 99.7 s). Only a document stored before texts were kept is
 read at its first scan, within the same limits. A file a limit stopped is scanned on what was read
@@ -30,8 +30,8 @@ from wagtail.documents.models import AbstractDocument
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-from publishing import wordlists
-from publishing.extract import ExtractionError, Limits, extract
+from publishing.confidentiality import wordlists
+from publishing.confidentiality.extract import ExtractionError, Limits, extract
 
 from .models import AttachmentText, ScanReport
 
@@ -104,7 +104,7 @@ def page_fields(page):
 
 
 def extraction_limits():
-    """The bounds of one attachment read, from ``CMS_ATTACHMENT_EXTRACTION`` (publishing.extract.Limits)."""
+    """The bounds of one attachment read, from ``CMS_ATTACHMENT_EXTRACTION`` (publishing.confidentiality.extract.Limits)."""
     return Limits.from_mapping(getattr(settings, "CMS_ATTACHMENT_EXTRACTION", {}))
 
 
@@ -230,7 +230,7 @@ def latest_report(page):
 
 def findings_comment(report, limit=10):
     """The findings as the comment of an automatic rejection: what, where, and the rule."""
-    from publishing.rules import RULE_LABELS, SEVERITY_LABELS
+    from publishing.confidentiality.rules import RULE_LABELS, SEVERITY_LABELS
 
     lines = ["保密检查发现禁止发布的内容，已自动退回："]
     for finding in report.findings[:limit]:

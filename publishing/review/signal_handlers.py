@@ -1,8 +1,8 @@
 """Signals that hold whatever path a page takes: the admin, a command, the worker, a script.
 
-* pre_save of a page: sanitise its HTML; refuse to make a revision live whose scan blocks it
-  (涉密信息不上网 — not even the web office, not even a scheduled publication).
-* pre_save of a revision: sanitise the HTML in its content (a live page's edits exist only there).
+* pre_save of a page: refuse to make a revision live whose scan blocks it (涉密信息不上网 — not
+  even the web office, not even a scheduled publication). Sanitising is the content's own
+  receiver (cms/signal_handlers.py), connected first.
 * post_save of a page's latest revision (``save_revision``): an edit in review restarts the chain.
 """
 
@@ -10,15 +10,13 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from wagtail.models import Page, Revision
 
-from . import chain, sanitizing, scanning
+from . import chain, scanning
 
 
 @receiver(pre_save, dispatch_uid="review_page_pre_save")
 def on_page_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or not isinstance(instance, Page):
         return
-    if update_fields is None or set(update_fields) & {field.name for field in sanitizing.html_fields(sender)}:
-        sanitizing.sanitize_page(instance)
     refuse_blocked_publication(instance, update_fields)
 
 
@@ -33,15 +31,6 @@ def refuse_blocked_publication(page, update_fields=None):
     revision = Revision.objects.get(pk=page.live_revision_id)
     if scanning.report_for(revision).is_blocking:
         raise chain.PublishBlocked(f"“{page.title}”的保密检查结论为禁止发布（涉密信息不上网），任何人都不能发布。")
-
-
-@receiver(pre_save, sender=Revision, dispatch_uid="review_revision_pre_save")
-def on_revision_pre_save(sender, instance, raw=False, **kwargs):
-    if raw or not isinstance(instance.content, dict):
-        return
-    model = instance.content_type.model_class() if instance.content_type_id else None
-    if model is not None and issubclass(model, Page):
-        sanitizing.sanitize_revision_content(model, instance.content)
 
 
 @receiver(post_save, dispatch_uid="review_page_post_save")

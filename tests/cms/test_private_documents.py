@@ -21,7 +21,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import BaseViewRestriction, Collection, CollectionViewRestriction, Page, PageViewRestriction
 
 from cms.models import ArticlePage
-from publishing.static_output import export_site
+from publishing.catalogue.static_output import export_site
 from sites.models import Role
 from tests.cms import content
 

@@ -17,7 +17,7 @@ from wagtail.models import PageViewRestriction
 from cms.models import ColumnPage
 from publishing.catalogue.engines import drain
 from publishing.catalogue.models import CatalogueEntry
-from publishing.static_output import export_site
+from publishing.catalogue.static_output import export_site
 from sites.models import Role, SiteGroup
 from tests.cms import content
 
@@ -174,7 +174,7 @@ def test_page_cache_never_serves_a_page_after_it_is_restricted(cluster, client, 
 @pytest.fixture
 def output(settings, tmp_path):
     settings.CMS_STATIC_OUTPUT_DIR = tmp_path / "static-output"
-    settings.CMS_OUTBOX_ENGINES = {"static": "publishing.static_output.StaticOutputEngine"}
+    settings.CMS_OUTBOX_ENGINES = {"static": "publishing.catalogue.static_output.StaticOutputEngine"}
     return settings.CMS_STATIC_OUTPUT_DIR / "jtj.localhost"
 
 

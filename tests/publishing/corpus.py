@@ -1,6 +1,6 @@
 """A labelled corpus for the confidentiality scan: realistic government sentences with the verdict
 and the rules each must (and must only) trigger. Every tricky negative stands for a precision
-decision documented in publishing/rules.py.
+decision documented in publishing/confidentiality/rules.py.
 
 Personal data here is made up: the 身份证号 were built to carry a valid check digit, the card
 numbers to pass Luhn, the mobile numbers are not known to be anyone's.
@@ -8,7 +8,7 @@ numbers to pass Luhn, the mobile numbers are not known to be anyone's.
 
 from dataclasses import dataclass
 
-from publishing.scan import WordRule
+from publishing.confidentiality.engine import WordRule
 
 # The web office's lists as the tests see them. Names are fictional.
 WORD_ENTRIES = [

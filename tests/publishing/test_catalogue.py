@@ -124,10 +124,10 @@ def test_several_changes_of_one_item_are_applied_once(jtj, recorder):
     assert recorder.calls == [("jtj", article.pk, "多次修改（更正）")]
 
 
-def test_run_outbox_command_once(jtj, recorder, capsys):
+def test_run_worker_command_once_drains_the_outbox(jtj, recorder, capsys):
     content.article(title="命令行处理发件箱")
     connection.set_schema_to_public()
-    call_command("run_outbox", "--once")
+    call_command("run_worker", "--once", "--no-schedule")
     assert len(recorder.calls) == 1
     assert "已处理 1" in capsys.readouterr().out
 

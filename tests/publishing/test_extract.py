@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from publishing.extract import (
+from publishing.confidentiality.extract import (
     ExtractionError,
     ExtractionIncomplete,
     Limits,
@@ -15,7 +15,7 @@ from publishing.extract import (
     extract,
     extract_text,
 )
-from publishing.scan import scan
+from publishing.confidentiality.engine import scan
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"

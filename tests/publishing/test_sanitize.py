@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import engines
 
-from publishing.sanitize import ALLOWED_TAGS, sanitize_html
+from cms.sanitize import ALLOWED_TAGS, sanitize_html
 
 CLUSTER = {"www.city.gov.cn", "jtj.city.gov.cn", ".localhost"}
 FORBIDDEN_TAGS = {"script", "style", "iframe", "frame", "object", "embed", "svg", "math", "form", "base", "link"}

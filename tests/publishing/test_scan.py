@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 
-from publishing import rules
-from publishing.automaton import KeywordAutomaton
-from publishing.scan import Scanner, WordRule, scan
+from publishing.confidentiality import rules
+from publishing.confidentiality.automaton import KeywordAutomaton
+from publishing.confidentiality.engine import Scanner, WordRule, scan
 
 from .corpus import CASES, WORD_ENTRIES
 

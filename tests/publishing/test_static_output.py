@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from publishing.catalogue.engines import drain
-from publishing.static_output import export_site
+from publishing.catalogue.static_output import export_site
 from tests.cms import content
 from tests.nginx import shipped_nginx
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def output(settings, tmp_path):
     settings.CMS_STATIC_OUTPUT_DIR = tmp_path / "static-output"
-    settings.CMS_OUTBOX_ENGINES = {"static": "publishing.static_output.StaticOutputEngine"}
+    settings.CMS_OUTBOX_ENGINES = {"static": "publishing.catalogue.static_output.StaticOutputEngine"}
     return settings.CMS_STATIC_OUTPUT_DIR
 
 

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from publishing import wordlists
-from publishing.models import Severity, WordEntry, WordList
+from publishing.confidentiality import wordlists
+from publishing.confidentiality.models import Severity, WordEntry, WordList
 from sites.models import AuditEvent, Role
 from tests.refusals import is_refused
 

@@ -19,7 +19,7 @@ from wagtail.models import GroupApprovalTask, Task
 
 from cms.models import ArticlePage, TopicPage
 from publishing.review.models import ConfidentialityRecord, ReviewStepTask, ScanReport
-from publishing.review.sanitizing import sanitize_rich_text
+from cms.sanitize import sanitize_rich_text
 from sites.models import Role
 from tests.cms import content
 from tests.publishing.engines import RecordingEngine
@@ -70,7 +70,7 @@ def test_a_scheduled_blocked_revision_is_never_published_and_other_sites_still_r
     other_revision.approved_go_live_at = timezone.now() - datetime.timedelta(minutes=1)
     other_revision.save(update_fields=["approved_go_live_at"])
     connection.set_schema_to_public()
-    from publishing.review.scheduling import run_scheduled_everywhere
+    from publishing.catalogue.scheduling import run_scheduled_everywhere
 
     results = run_scheduled_everywhere()
     assert "PublishBlocked" in results["jtj"] and results["jyj"] == ""

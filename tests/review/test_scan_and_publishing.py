@@ -13,7 +13,7 @@ from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
 from cms.models import ArticlePage, TopicPage
-from publishing.extract import INCOMPLETE_NOTICE
+from publishing.confidentiality.extract import INCOMPLETE_NOTICE
 from publishing.review import oversight, scanning
 from publishing.review.chain import PublishBlocked
 from publishing.review.models import AttachmentText, ConfidentialityRecord, ForcePublication, ScanReport

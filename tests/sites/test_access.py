@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from publishing.models import WordList
+from publishing.confidentiality.models import WordList
 from sites.access import WebOfficeOnlyPolicy, current_site, has_site_role, is_web_office, roles_on
 from sites.models import Role
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from publishing.rules import RULE_LABELS, SEVERITY_LABELS
+from publishing.confidentiality.rules import RULE_LABELS, SEVERITY_LABELS
 
 from .. import scanning
 

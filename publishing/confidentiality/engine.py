@@ -6,8 +6,8 @@
     result.as_dict()                     # {"verdict": …, "findings": [{rule, severity, text, field, …}]}
 
 All fields are joined and read in one pass of a multi-pattern automaton that holds the built-in
-triggers (publishing/rules.py) and every word-list entry together, plus one regex pass for digit
-runs (personal data). The engine is pure Python and knows nothing of Django: publishing/wordlists.py
+triggers (publishing/confidentiality/rules.py) and every word-list entry together, plus one regex pass for digit
+runs (personal data). The engine is pure Python and knows nothing of Django: publishing/confidentiality/wordlists.py
 feeds it the entries of the active lists and caches it per list version.
 """
 
@@ -32,7 +32,7 @@ CONTEXT_CHARS = 20
 # alone on the first line of a body is a mark), and a NUL no keyword or digit run can span.
 _FIELD_SEPARATOR = "\n\x00\n"
 _SEVERITY_RANK = {rules.BLOCK: 3, rules.REVIEW: 2, rules.SUGGEST: 1}
-# Word-list severities (publishing.models.Severity values) → finding severities.
+# Word-list severities (publishing.confidentiality.models.Severity values) → finding severities.
 _WORD_SEVERITY = {"block": rules.BLOCK, "flag": rules.REVIEW, "suggest": rules.SUGGEST}
 
 

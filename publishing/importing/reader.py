@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sanitize import sanitize_html
+from cms.sanitize import sanitize_html
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm")
 

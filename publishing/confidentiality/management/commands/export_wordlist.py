@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing.models import WordList
-from publishing.wordlists import export_csv
+from publishing.confidentiality.models import WordList
+from publishing.confidentiality.wordlists import export_csv
 
 
 class Command(BaseCommand):

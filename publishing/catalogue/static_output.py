@@ -22,7 +22,7 @@ from django_tenants.utils import schema_context
 
 from serving import pagecache
 
-from .catalogue.engines import OutboxEngine
+from .engines import OutboxEngine
 
 MANIFEST = ".manifest.json"
 

@@ -3,9 +3,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing.extract import decode_text
-from publishing.rules import RULE_LABELS, SEVERITY_LABELS
-from publishing.wordlists import scan_fields
+from publishing.confidentiality.extract import decode_text
+from publishing.confidentiality.rules import RULE_LABELS, SEVERITY_LABELS
+from publishing.confidentiality.wordlists import scan_fields
 
 VERDICT_LABELS = {"block": "禁止发布（含密级标志或禁止词）", "review": "需人工审核", "pass": "未发现问题"}
 

@@ -1,6 +1,6 @@
 """The web office's word lists (敏感词库), shared by every site (public schema).
 
-The scan engine (publishing/scan.py) knows nothing of these models: publishing/wordlists.py reads
+The scan engine (publishing/confidentiality/engine.py) knows nothing of these models: publishing/confidentiality/wordlists.py reads
 the active entries and hands them to it, rebuilding the automaton when a list's version changes.
 """
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from publishing.static_output import export_site, output_root
+from publishing.catalogue.static_output import export_site, output_root
 from sites.commands import sites_for_option
 from sites.models import Tenant
 

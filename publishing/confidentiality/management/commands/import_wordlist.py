@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing.wordlists import WordListError, import_csv
+from publishing.confidentiality.wordlists import WordListError, import_csv
 
 
 class Command(BaseCommand):

@@ -54,7 +54,7 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 # Parts of a .docx that carry text a reader sees: the body, headers and footers (密级 marks are
 # sometimes put in the header), foot- and endnotes, comments.
 _DOCX_PARTS = ("word/document.xml", "word/header", "word/footer", "word/footnotes.xml", "word/endnotes.xml")
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 logger = logging.getLogger(__name__)
 
 
@@ -374,7 +374,14 @@ def _in_child(kind, data, limits, filename):
     if not sys.executable:  # an embedded interpreter: no child to start; bytes and pages still bound it
         out = _Collector(limits, deadline=time.monotonic() + limits.seconds)
         return _collect(kind, data, out, filename)
-    command = [sys.executable, "-m", "publishing.extract", kind, json.dumps(asdict(limits)), filename or ""]
+    command = [
+        sys.executable,
+        "-m",
+        "publishing.confidentiality.extract",
+        kind,
+        json.dumps(asdict(limits)),
+        filename or "",
+    ]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=_PROJECT_ROOT
     )
@@ -437,7 +444,7 @@ def _collect(kind, data, out, filename):
 
 
 def _child_main(argv):
-    """``python -m publishing.extract <kind> <limits JSON> <file name>`` reads the file from stdin and
+    """``python -m publishing.confidentiality.extract <kind> <limits JSON> <file name>`` reads the file from stdin and
     writes JSON lines: ``{"pages_total"}``, ``{"text", "page"}`` as it goes, then ``{"end"}`` or
     ``{"error"}``."""
     import math

@@ -14,7 +14,8 @@ from django.db import transaction
 from sites import audit, spreadsheet
 
 from .models import Severity, WordEntry, WordList
-from .scan import Scanner, WordRule
+from .engine import Scanner, WordRule
+from .extract import decode_text
 
 # CSV columns. Headings may be the English keys or the Chinese labels (the admin's own export
 # writes the latter), so a file exported from either place imports again.
@@ -102,8 +103,6 @@ def read_csv(data):
     Files saved by Excel on Chinese Windows are GB 18030 (GBK); others UTF-8, often with a BOM.
     """
     if isinstance(data, bytes):
-        from .extract import decode_text
-
         data = decode_text(data)
     reader = csv.reader(io.StringIO(data))
     rows = [row for row in reader if any(cell.strip() for cell in row)]
