@@ -10,8 +10,10 @@ class CmsConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from . import checks  # noqa: F401 - registers the system checks
-        from . import signal_handlers  # noqa: F401 - sanitising on save
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            signal_handlers,  # noqa: F401 - sanitising on save
+        )
 
         # Pillow refuses decompression bombs at twice this many pixels and warns above it; tie it to
         # the upload limit so renditions of an image that slipped past (e.g. an old upload) are safe too.

@@ -13,9 +13,9 @@ from django.db import transaction
 
 from sites import audit, spreadsheet
 
-from .models import Severity, WordEntry, WordList
 from .engine import Scanner, WordRule
 from .extract import decode_text
+from .models import Severity, WordEntry, WordList
 
 # CSV columns. Headings may be the English keys or the Chinese labels (the admin's own export
 # writes the latter), so a file exported from either place imports again.

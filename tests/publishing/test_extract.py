@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 
+from publishing.confidentiality.engine import scan
 from publishing.confidentiality.extract import (
     ExtractionError,
     ExtractionIncomplete,
@@ -15,7 +16,6 @@ from publishing.confidentiality.extract import (
     extract,
     extract_text,
 )
-from publishing.confidentiality.engine import scan
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"

@@ -18,8 +18,8 @@ from django_tenants.utils import schema_context
 from wagtail.models import GroupApprovalTask, Task
 
 from cms.models import ArticlePage, TopicPage
-from publishing.review.models import ConfidentialityRecord, ReviewStepTask, ScanReport
 from cms.sanitize import sanitize_rich_text
+from publishing.review.models import ConfidentialityRecord, ReviewStepTask, ScanReport
 from sites.models import Role
 from tests.cms import content
 from tests.publishing.engines import RecordingEngine

@@ -12,8 +12,8 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 from tqdm import tqdm
 
-from publishing.importing.reader import ImportFileError, read_item
 from publishing.confidentiality.wordlists import scan_fields
+from publishing.importing.reader import ImportFileError, read_item
 
 
 class Command(BaseCommand):
