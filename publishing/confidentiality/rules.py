@@ -2,7 +2,7 @@
 
 Each keyword rule is a *trigger* (a literal the automaton finds) plus a *verifier* that looks at a
 few characters around the hit and decides whether it is a real mark or secrecy as a subject.
-Precision decisions, each pinned by a sentence of tests/publishing/corpus.py:
+Precision decisions, each pinned by a sentence of tests/confidentiality/corpus.py:
 
 * 绝密/机密/秘密 are hits only as a mark: followed by ★ (with or without a period such as ★10年,
   ★长期, ★启用前 — exam papers are secret until used), after 密级：, or in a statement about the

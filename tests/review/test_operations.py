@@ -22,7 +22,7 @@ from cms.sanitize import sanitize_rich_text
 from publishing.review.models import ConfidentialityRecord, ReviewStepTask, ScanReport
 from sites.models import Role
 from tests.cms import content
-from tests.publishing.engines import RecordingEngine
+from tests.engines import RecordingEngine
 
 from .conftest import approve_all, draft, submit
 
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_run_worker_once_drains_the_outbox_and_runs_scheduled_publishing_on_every_site(cluster, settings, people):
-    settings.CMS_OUTBOX_ENGINES = {"recorder": "tests.publishing.engines.RecordingEngine"}
+    settings.CMS_OUTBOX_ENGINES = {"recorder": "tests.engines.RecordingEngine"}
     RecordingEngine.calls, RecordingEngine.down = [], False
     past = timezone.now() - datetime.timedelta(minutes=5)
     scheduled = {}

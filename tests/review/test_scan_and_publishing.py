@@ -19,7 +19,7 @@ from publishing.review.chain import PublishBlocked
 from publishing.review.models import AttachmentText, ConfidentialityRecord, ForcePublication, ScanReport
 from sites.models import Role
 from tests.cms import content
-from tests.publishing.test_extract import make_pdf, make_pdf_bomb
+from tests.confidentiality.test_extract import make_pdf, make_pdf_bomb
 
 from .conftest import act, current, draft, submit
 
@@ -229,7 +229,7 @@ def attached_draft(editor, document, **fields):
 
 @pytest.fixture
 def quick_limit(settings):
-    """The bomb's bound in these tests: 2 s instead of the default 5 s (the time test is in tests/publishing)."""
+    """The bomb's bound in these tests: 2 s instead of the default 5 s (the time test is in tests/confidentiality)."""
     settings.CMS_ATTACHMENT_EXTRACTION = {**settings.CMS_ATTACHMENT_EXTRACTION, "SECONDS": 2}
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def document(cluster, in_site, settings):
-    settings.CMS_OUTBOX_ENGINES = {"recorder": "tests.publishing.engines.RecordingEngine"}
+    settings.CMS_OUTBOX_ENGINES = {"recorder": "tests.engines.RecordingEngine"}
     in_site("portal")
     # A portal policy column that lists the departments' disclosure documents, with their 有效性.
     ColumnPage.objects.filter(slug="zcwj").update(aggregate_from="departments", aggregate_column_class="disclosure")

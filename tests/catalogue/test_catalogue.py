@@ -11,15 +11,14 @@ from django.utils.encoding import iri_to_uri
 from publishing.catalogue.engines import drain
 from publishing.catalogue.models import CatalogueEntry, OutboxEvent
 from tests.cms import content
-
-from .engines import RecordingEngine
+from tests.engines import RecordingEngine
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def recorder(settings):
-    settings.CMS_OUTBOX_ENGINES = {"recorder": "tests.publishing.engines.RecordingEngine"}
+    settings.CMS_OUTBOX_ENGINES = {"recorder": "tests.engines.RecordingEngine"}
     RecordingEngine.calls = []
     RecordingEngine.down = False
     yield RecordingEngine
