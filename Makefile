@@ -40,6 +40,7 @@ test: setup ## the whole suite against real PostgreSQL
 lint: venv
 	@$(BIN)/ruff format --check .
 	@$(BIN)/ruff check .
+	@$(BIN)/lint-imports --no-cache
 	@$(MANAGE) makemigrations --check --dry-run >/dev/null
 
 format: venv
