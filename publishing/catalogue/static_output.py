@@ -19,8 +19,11 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.test import Client
 from django_tenants.utils import schema_context
+from wagtail.models import Page
 
+from cms.visibility import is_listed, listed
 from serving import pagecache
+from sites.models import Tenant
 
 from .engines import OutboxEngine
 
@@ -115,16 +118,10 @@ class SiteOutput:
 
     def live_pages(self):
         """The pages static output holds: the listed ones (cms.visibility), never restricted ones."""
-        from wagtail.models import Page
-
-        from cms.visibility import listed
-
         return listed(Page.objects).filter(depth__gte=2).specific().order_by("path")
 
     def hidden_pages(self):
         """Pages that exist but the public may not read (restricted, or not live)."""
-        from wagtail.models import Page
-
         return Page.objects.filter(depth__gte=2).exclude(pk__in=self.live_pages().values("pk")).specific()
 
 
@@ -148,10 +145,6 @@ def export_site(tenant, progress=None):
 
 def refresh_item(tenant, page_id):
     """One item changed: rewrite it (or remove it) and the lists that show it (its columns, home)."""
-    from wagtail.models import Page
-
-    from cms.visibility import is_listed
-
     output = SiteOutput(tenant)
     with schema_context(tenant.schema_name):
         page = Page.objects.filter(pk=page_id).specific().first()
@@ -171,8 +164,6 @@ class StaticOutputEngine(OutboxEngine):
     """Fed from the outbox: every publish, unpublish, move and delete updates the site's files."""
 
     def apply(self, event, entry):
-        from sites.models import Tenant
-
         tenant = Tenant.objects.filter(code=event.tenant_code).first()
         if tenant is not None:
             refresh_item(tenant, event.page_id)

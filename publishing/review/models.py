@@ -60,6 +60,8 @@ class ReviewStepTask(GroupApprovalTask):
         verbose_name_plural = _("审核环节")
 
     # Wagtail's Task API, delegated so the rules sit together with their reasons in chain.py.
+    # chain and forms import this module's models, so they are imported on call: models.py is
+    # loaded while the app registry is still being populated (start-up order, not a folder circle).
 
     def start(self, workflow_state, user=None):
         from . import chain

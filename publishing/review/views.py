@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.models import Page, TaskState, WorkflowState
 
 from sites.access import current_site
+from sites.models import Role
 
 from . import audit, chain, forms, oversight, scanning
 from .models import ConfidentialityRecord, ForcePublication, ReviewStepTask, Step
@@ -156,8 +157,6 @@ def after_review(request):
 
 def audit_export(request):
     """The site's audit trail as CSV for ``?from=YYYY-MM-DD&to=YYYY-MM-DD``; a form without them."""
-    from sites.models import Role
-
     if not (oversight.is_web_office(request.user) or oversight.has_site_role(request.user, Role.SITE_ADMIN)):
         raise PermissionDenied
     site = current_site()

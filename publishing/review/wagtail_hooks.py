@@ -19,6 +19,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.models import Page, TaskState, WorkflowState
 
+from sites.models import Role
 from sites.sso import safe_next
 
 from . import oversight, scanning, urls
@@ -179,8 +180,6 @@ def register_after_review_menu_item():
 
 class AuditExportMenuItem(MenuItem):
     def is_shown(self, request):
-        from sites.models import Role
-
         return oversight.is_web_office(request.user) or oversight.has_site_role(request.user, Role.SITE_ADMIN)
 
 

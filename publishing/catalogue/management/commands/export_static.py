@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand
+from django_tenants.utils import schema_context
 from tqdm import tqdm
+from wagtail.models import Page
 
+from cms.visibility import listed
 from publishing.catalogue.static_output import export_site, output_root
 from sites.commands import sites_for_option
 from sites.models import Tenant
@@ -13,11 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--site", help="只导出这个站点")
 
     def handle(self, *args, **options):
-        from django_tenants.utils import schema_context
-        from wagtail.models import Page
-
-        from cms.visibility import listed
-
         sites = list(sites_for_option(options["site"], Tenant.objects.serving()))
         total = 0
         for tenant in sites:

@@ -8,12 +8,14 @@ Wagtail (so the catalogue, search and page cache follow as for any publish).
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 from tqdm import tqdm
 
+from cms.models import ArticlePage, ColumnPage
 from publishing.confidentiality.wordlists import scan_fields
 from publishing.importing.reader import ImportFileError, read_item
+from sites.models import Tenant
 
 
 class Command(BaseCommand):
@@ -26,14 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", help="要导入的文件")
 
     def handle(self, *args, **options):
-        from sites.models import Tenant
-
         site = Tenant.objects.sites().filter(code=options["site"]).first()
         if site is None:
             raise CommandError(f"站点“{options['site']}”不存在。")
         with schema_context(site.schema_name):
-            from django.db import connection
-
             connection.set_tenant(site)  # the real tenant: org codes, hosts and the catalogue need it
             column = self._column(options["column"])
             report = self._import(column, options["files"], options["publish"])
@@ -42,8 +40,6 @@ class Command(BaseCommand):
             raise CommandError(f"{len(report['failed'])} 个文件未能导入，见上方清单；其余文件已正常导入。")
 
     def _column(self, slug):
-        from cms.models import ColumnPage
-
         columns = list(ColumnPage.objects.filter(slug=slug))
         if not columns:
             raise CommandError(f"栏目“{slug}”不存在。")
@@ -53,8 +49,6 @@ class Command(BaseCommand):
         return columns[0]
 
     def _import(self, column, paths, publish):
-        from cms.models import ArticlePage
-
         report = {"imported": [], "published": [], "blocked": [], "failed": []}
         stream = getattr(self.stderr, "_out", sys.stderr)
         for path in tqdm(paths, desc="导入", unit="个", file=stream):
