@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .registry import DEFAULT_TEMPLATE_SET, TEMPLATE_SETS, template_set_choices
+from .svg import check_svg_upload, is_svg_name
 
 HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # WCAG 2.1 AA: 4.5:1 for text (white text on the main colour: header, navigation, buttons);
@@ -84,13 +85,11 @@ class Theme(models.Model):
         return [c for c in (self.main_color, self.accent_color, self.second_accent_color) if c]
 
     def logo_errors(self):
-        """Why the default logo may not be served (an SVG that could run code: cms.svg), if it may not.
+        """Why the default logo may not be served (an SVG that could run code: themes.svg), if it may not.
 
         A new upload is checked before it is stored; a stored one again on every edit, so a logo
         kept from before the check cannot stay once anyone edits the theme.
         """
-        from cms.svg import check_svg_upload, is_svg_name
-
         logo = self.default_logo
         if not logo or not is_svg_name(logo.name):
             return []
@@ -140,7 +139,7 @@ class Theme(models.Model):
 
     def tokens_stylesheet_url(self):
         """The stylesheet with ``css_variables()`` (themes/tokens.py); None if it cannot be written."""
-        from .tokens import stylesheet_url
+        from .tokens import stylesheet_url  # themes.tokens imports this module: a circle
 
         return stylesheet_url(self)
 

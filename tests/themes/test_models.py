@@ -178,7 +178,7 @@ def test_an_svg_logo_that_could_run_code_is_refused(kind):
 def test_a_plain_svg_logo_is_accepted_and_the_shipped_logos_pass():
     from pathlib import Path
 
-    from cms.svg import svg_problem
+    from themes.svg import svg_problem
 
     make_theme(default_logo=svg_upload(CLEAN_SVG)).full_clean()  # positive control
     shipped = list((Path(__file__).resolve().parents[2] / "themes" / "static").rglob("*.svg"))
