@@ -227,6 +227,15 @@ def on_theme_change(sender, instance, **kwargs):
     transaction.on_commit(purge)
 
 
+def on_branding_change(sender, instance, created=False, raw=False, **kwargs):
+    """A site's logo or banner (``cms.SiteBranding``): every cached page of the site shows the header."""
+    if raw or (created and not (instance.logo_id or instance.banner_id)):
+        return  # the empty row made on a site's first page view changes nothing readers see
+    tenant = current_site()
+    if tenant is not None:
+        purge_site(tenant)
+
+
 def register_signal_handlers():
     """Every purge receiver, connected once from ``ServingConfig.ready()``."""
     from django.apps import apps
@@ -243,6 +252,8 @@ def register_signal_handlers():
         for model in ("themes.Theme", "themes.SiteTheme"):
             post_save.connect(on_theme_change, sender=model, dispatch_uid=f"pagecache-{model}")
             post_delete.connect(on_theme_change, sender=model, dispatch_uid=f"pagecache-del-{model}")
+    if apps.is_installed("cms"):
+        post_save.connect(on_branding_change, sender="cms.SiteBranding", dispatch_uid="pagecache-branding")
 
 
 def page_key(meta):

@@ -3,7 +3,8 @@
 A theme (web office) fixes colours and layout; a site admin changes only its logo, banner images
 and footer data (design §1). Each template set declares what it accepts (``themes.registry``);
 what it does not accept is refused here and, should the web office later switch the site to a
-theme that does not show it, simply not shown.
+theme that does not show it, simply not shown. A change purges the site's cached pages
+(``serving.pagecache.on_branding_change``).
 """
 
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from sites.access import current_site
-
-from ..svg import check_svg_upload, is_svg_name
+from themes.registry import branding_limits
+from themes.resolver import site_theme
+from themes.svg import check_svg_upload, is_svg_name
 
 # The permission a site admin needs for this screen (the model's own change permission).
 EDIT_PERMISSION = "cms.change_sitebranding"
@@ -67,13 +69,9 @@ class SiteBranding(BaseSiteSetting):
 
     @staticmethod
     def limits_for(theme):
-        from themes.registry import branding_limits
-
         return branding_limits(getattr(theme, "template_set", ""))
 
     def clean(self):
-        from themes.resolver import site_theme
-
         super().clean()
         limits = self.limits_for(site_theme(current_site()))
         errors = {}
@@ -87,7 +85,7 @@ class SiteBranding(BaseSiteSetting):
             raise ValidationError(errors)
 
     def svg_logo_errors(self):
-        """An SVG logo that could run code on every page of the site is refused (cms.svg).
+        """An SVG logo that could run code on every page of the site is refused (themes.svg).
 
         The image library takes no SVG today (WAGTAILIMAGES_EXTENSIONS); this holds should it
         ever be allowed, and for an SVG image stored some other way.
@@ -102,17 +100,6 @@ class SiteBranding(BaseSiteSetting):
         except OSError:
             return []
         return []
-
-    def save(self, *args, **kwargs):
-        created = self._state.adding
-        super().save(*args, **kwargs)
-        if created and not (self.logo_id or self.banner_id):
-            return  # the empty row made on a site's first page view changes nothing readers see
-        from serving.pagecache import purge_site
-
-        site = current_site()
-        if site is not None:
-            purge_site(site)  # every cached page of the site shows the header
 
     def shown(self, theme):
         """The images the header shows under ``theme``; what the theme does not allow is left out."""

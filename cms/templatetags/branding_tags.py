@@ -1,6 +1,10 @@
-"""Template tags of the shared themes."""
+"""``{% site_branding as branding %}``: the site's own logo and banner in a themed header."""
 
 from django import template
+
+from themes.resolver import theme_for_request
+
+from ..models import SiteBranding
 
 register = template.Library()
 
@@ -12,10 +16,6 @@ def site_branding(context):
     A tag rather than page context, so every view rendered with a theme (search, error pages)
     shows the same header.
     """
-    from cms.models import SiteBranding
-
-    from ..resolver import theme_for_request
-
     request = context.get("request")
     theme = context.get("theme") or theme_for_request(request)
     return SiteBranding.shown_for_request(request, theme)
