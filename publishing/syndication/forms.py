@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .validity import validity_choices
+
 
 class OfferForm(forms.Form):
     target = forms.ChoiceField(label=_("报送到"), help_text=_("上级门户中接受信息报送的栏目"))
@@ -33,7 +35,5 @@ class ValidityForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .validity import validity_choices
-
         super().__init__(*args, **kwargs)
         self.fields["validity"].choices = validity_choices()

@@ -7,17 +7,23 @@ Adoption copies nothing: the portal column lists the item from the catalogue (``
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_tenants.utils import schema_context
 
+from cms.models import ColumnPage
 from publishing.catalogue.models import CatalogueEntry
 from serving import pagecache
 from sites import audit
+from sites.models import Tenant
 
 from . import permissions
 from .models import Submission, SubmissionStatus
@@ -29,8 +35,6 @@ class SubmissionError(Exception):
 
 def target_sites(tenant):
     """Where ``tenant`` may offer items: its parent site (the portal it belongs to)."""
-    from sites.models import Tenant
-
     if tenant is None or tenant.parent_id is None:
         return Tenant.objects.none()
     return Tenant.objects.serving().filter(pk=tenant.parent_id)
@@ -38,8 +42,6 @@ def target_sites(tenant):
 
 def column_choices(tenant):
     """Form choices ``"<site code>:<column id>"`` → ``"<site> · <column>"`` for an offering site."""
-    from cms.models import ColumnPage
-
     choices = []
     for target in target_sites(tenant):
         with schema_context(target.schema_name):
@@ -50,8 +52,6 @@ def column_choices(tenant):
 
 
 def _target_column(target, column_id):
-    from cms.models import ColumnPage
-
     with schema_context(target.schema_name):
         return ColumnPage.objects.live().filter(pk=column_id, accepts_submissions=True).first()
 
@@ -96,88 +96,118 @@ def offer(*, source, page_id, target, column_id, user, note="", request=None):
     return submission
 
 
-def _open_submission(pk, *, for_target=None, for_source=None):
+def _source_still_live(submission):
+    if not CatalogueEntry.objects.filter(tenant=submission.source_tenant, page_id=submission.page_id).exists():
+        raise SubmissionError(_("原文已撤下，不能采用。"))
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One decision on an open offer: who may make it, from which side, what it records."""
+
+    side: str  # "target": the portal decides; "source": the offering site takes its offer back
+    permitted: Callable  # (user, site) -> bool
+    refusal: str  # shown when ``permitted`` says no
+    event: str  # the audit event
+    purges: bool = False  # the portal's column listing changes
+    reason_required: str = ""  # if set, a reason must be given, else this is shown
+    check: Callable | None = None  # (submission) -> None, raises SubmissionError
+
+
+TRANSITIONS = {
+    SubmissionStatus.ADOPTED: Transition(
+        side="target",
+        permitted=permissions.can_decide,
+        refusal=_lazy("只有门户的编辑或站点管理员可以采用报送信息。"),
+        event="submission_adopted",
+        purges=True,
+        check=_source_still_live,
+    ),
+    SubmissionStatus.DECLINED: Transition(
+        side="target",
+        permitted=permissions.can_decide,
+        refusal=_lazy("只有门户的编辑或站点管理员可以处理报送信息。"),
+        event="submission_declined",
+        reason_required=_lazy("不采用时必须填写理由。"),
+    ),
+    SubmissionStatus.WITHDRAWN: Transition(
+        side="source",
+        permitted=permissions.can_offer,
+        refusal=_lazy("只有本站编辑或站点管理员可以撤回报送。"),
+        event="submission_withdrawn",
+    ),
+}
+# Only an open offer is decided; a decided one stays as it is.
+DECIDABLE_FROM = SubmissionStatus.OFFERED
+
+
+def _open_submission(pk, *, side, site):
     queryset = Submission.objects.select_for_update()
-    if for_target is not None:
-        queryset = queryset.filter(target_tenant=for_target)
-    if for_source is not None:
-        queryset = queryset.filter(source_tenant=for_source)
+    queryset = queryset.filter(target_tenant=site) if side == "target" else queryset.filter(source_tenant=site)
     submission = queryset.filter(pk=pk).first()
     if submission is None:
         # Another site's submission is reported exactly like a missing one: nothing leaks.
         raise SubmissionError(_("报送记录不存在。"))
-    if submission.status != SubmissionStatus.OFFERED:
+    if submission.status != DECIDABLE_FROM:
         raise SubmissionError(_("该报送已处理（%(status)s）。") % {"status": submission.get_status_display()})
     return submission
 
 
 @transaction.atomic
+def _decide(pk, status, *, site, user, request=None, reason=""):
+    """Move the open offer ``pk`` seen from ``site`` to ``status``: the one transition.
+
+    Checks the actor's permission, the reason where one is required and that the offer is still
+    open, runs the rule's own ``check``, saves, records the audit event and
+    purges the portal's pages if the column listing changes.
+    """
+    rule = TRANSITIONS[status]
+    if not rule.permitted(user, site):
+        raise SubmissionError(str(rule.refusal))
+    reason = (reason or "").strip()
+    if rule.reason_required and not reason:
+        raise SubmissionError(str(rule.reason_required))
+    submission = _open_submission(pk, side=rule.side, site=site)
+    if rule.check is not None:
+        rule.check(submission)
+    submission.status = status
+    submission.decided_by, submission.decided_at = user, timezone.now()
+    fields = ["status", "decided_by", "decided_at"]
+    details = {}
+    if rule.side == "target":
+        details["source"] = submission.source_tenant.code
+    if rule.reason_required:
+        submission.reason = reason
+        fields.append("reason")
+        details["reason"] = reason
+    submission.save(update_fields=fields)
+    audit.record(
+        rule.event,
+        actor=user,
+        tenant_code=site.code,
+        target=submission.title[:200],
+        request=request,
+        submission=submission.pk,
+        **details,
+    )
+    if rule.purges:
+        pagecache.purge_site(site)
+    return submission
+
+
 def adopt(pk, *, site, user, request=None):
     """Adopt an offer made to ``site`` (the portal being administered)."""
-    if not permissions.can_decide(user, site):
-        raise SubmissionError(_("只有门户的编辑或站点管理员可以采用报送信息。"))
-    submission = _open_submission(pk, for_target=site)
-    if not CatalogueEntry.objects.filter(tenant=submission.source_tenant, page_id=submission.page_id).exists():
-        raise SubmissionError(_("原文已撤下，不能采用。"))
-    submission.status = SubmissionStatus.ADOPTED
-    submission.decided_by, submission.decided_at = user, timezone.now()
-    submission.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record(
-        "submission_adopted",
-        actor=user,
-        tenant_code=site.code,
-        target=submission.title[:200],
-        request=request,
-        submission=submission.pk,
-        source=submission.source_tenant.code,
-    )
-    pagecache.purge_site(site)  # the column's listing changes
-    return submission
+    return _decide(pk, SubmissionStatus.ADOPTED, site=site, user=user, request=request)
 
 
-@transaction.atomic
 def decline(pk, *, site, user, reason, request=None):
     """Decline an offer made to ``site``; the reason is mandatory and shown to the offering editor."""
-    if not permissions.can_decide(user, site):
-        raise SubmissionError(_("只有门户的编辑或站点管理员可以处理报送信息。"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise SubmissionError(_("不采用时必须填写理由。"))
-    submission = _open_submission(pk, for_target=site)
-    submission.status = SubmissionStatus.DECLINED
-    submission.decided_by, submission.decided_at, submission.reason = user, timezone.now(), reason
-    submission.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    audit.record(
-        "submission_declined",
-        actor=user,
-        tenant_code=site.code,
-        target=submission.title[:200],
-        request=request,
-        submission=submission.pk,
-        source=submission.source_tenant.code,
-        reason=reason,
-    )
-    return submission
+    return _decide(pk, SubmissionStatus.DECLINED, site=site, user=user, request=request, reason=reason)
 
 
-@transaction.atomic
 def withdraw(pk, *, site, user, request=None):
     """The offering site takes back an offer that has not been decided yet."""
-    if not permissions.can_offer(user, site):
-        raise SubmissionError(_("只有本站编辑或站点管理员可以撤回报送。"))
-    submission = _open_submission(pk, for_source=site)
-    submission.status = SubmissionStatus.WITHDRAWN
-    submission.decided_by, submission.decided_at = user, timezone.now()
-    submission.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record(
-        "submission_withdrawn",
-        actor=user,
-        tenant_code=site.code,
-        target=submission.title[:200],
-        request=request,
-        submission=submission.pk,
-    )
-    return submission
+    return _decide(pk, SubmissionStatus.WITHDRAWN, site=site, user=user, request=request)
 
 
 # --- What each person sees ---------------------------------------------------------------------
@@ -252,8 +282,6 @@ def bar_chart_svg(statistics, width=640, bar_height=22):
     No third-party script or CDN: the admin must work inside the government network, and an SVG
     with <title> elements and a text label per bar stays readable by screen readers.
     """
-    from django.utils.html import escape
-
     rows = statistics["rows"]
     label_width, gap = 160, 10
     height = max(1, len(rows)) * (bar_height + gap) + 30

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
+from cms.models import DisclosureDocumentPage
 from sites.access import current_site
 
 from . import permissions, services
@@ -150,8 +151,6 @@ def statistics(request):
 
 def change_validity(request, page_id):
     site = _site()
-    from cms.models import DisclosureDocumentPage
-
     page = DisclosureDocumentPage.objects.filter(pk=page_id).first()
     if page is None:
         raise Http404
