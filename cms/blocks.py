@@ -12,6 +12,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from themes.resolver import themed_block_template_names
+
 from .visibility import listed
 
 
@@ -19,8 +21,6 @@ class ThemedBlockMixin:
     """Render with the current site's theme's version of the block template when it has one."""
 
     def get_template(self, value=None, context=None):
-        from themes.resolver import themed_block_template_names
-
         default = super().get_template(value, context=context)
         theme = (context or {}).get("theme")
         return themed_block_template_names(theme, default) if default else default
@@ -120,7 +120,7 @@ class LeaderBoxBlock(ThemedBlockMixin, blocks.StructBlock):
         preview_value = {"title": "领导信息"}
 
     def get_context(self, value, parent_context=None):
-        from .models import LeaderPage
+        from .models import LeaderPage  # cms.models imports these blocks: a circle at import time
 
         context = super().get_context(value, parent_context=parent_context)
         column = value.get("column")
@@ -177,7 +177,7 @@ class DisclosureEntryBlock(ThemedBlockMixin, blocks.StructBlock):
         preview_value = {"title": "政府信息公开", "count": 5}
 
     def get_context(self, value, parent_context=None):
-        from .models import DisclosureDocumentPage
+        from .models import DisclosureDocumentPage  # cms.models imports these blocks: a circle
 
         context = super().get_context(value, parent_context=parent_context)
         column = value.get("column")

@@ -21,6 +21,7 @@ from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from PIL import Image, ImageSequence
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
@@ -124,8 +125,6 @@ def check_image_decodes(uploaded):
     decompression-bomb limit (set from the same setting in cms/apps.py) is made an error.
     Relies on Pillow's default ``ImageFile.LOAD_TRUNCATED_IMAGES = False``.
     """
-    from PIL import Image, ImageSequence
-
     max_pixels = getattr(settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", None) or Image.MAX_IMAGE_PIXELS
     try:
         with warnings.catch_warnings():

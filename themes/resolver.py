@@ -8,8 +8,11 @@ counter moves, which every theme change makes it do (``serving.pagecache.on_them
 
 from django.db import connection
 
+from serving.pagecache import purges_seen
+
 from .models import SiteTheme, Theme
 from .registry import DEFAULT_TEMPLATE_SET
+from .services import is_web_office
 
 PREVIEW_PARAM = "theme"
 
@@ -33,8 +36,6 @@ def forget_themes():
 
 
 def site_theme(tenant):
-    from serving.pagecache import purges_seen
-
     tenant_pk = getattr(tenant, "pk", None) if tenant is not None else None
     purges = purges_seen()
     if _remembered["purges"] != purges:
@@ -51,8 +52,6 @@ def preview_theme(request):
     slug = request.GET.get(PREVIEW_PARAM) if hasattr(request, "GET") else None
     if not slug:
         return None
-    from .services import is_web_office
-
     if not is_web_office(getattr(request, "user", None)):
         return None
     return Theme.objects.filter(slug=slug).first()

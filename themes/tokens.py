@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from .models import HEX_COLOUR_RE
+
 logger = logging.getLogger(__name__)
 
 # In each site's own media directory (sites.storage's naming: ``<schema>/…``), like everything
@@ -26,8 +28,6 @@ _written = set()  # names this process has seen on disk
 
 
 def stylesheet_text(theme):
-    from .models import HEX_COLOUR_RE
-
     # Only #RRGGBB values reach the file, whatever was saved around Theme.clean().
     pairs = [(name, value) for name, value in theme.css_variables().items() if HEX_COLOUR_RE.match(value or "")]
     return ":root { " + " ".join(f"{name}: {value};" for name, value in pairs) + " }\n"
