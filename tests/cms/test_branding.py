@@ -151,3 +151,19 @@ def test_an_svg_logo_that_could_run_code_is_refused(cluster, in_site):
     finally:
         hostile.file.delete(save=False)
         clean.file.delete(save=False)
+
+
+def test_serving_purges_the_site_when_its_branding_changes_and_not_for_the_empty_row(images, cluster, monkeypatch):
+    """The receiver is serving's (``pagecache.on_branding_change``); the model knows nothing of the cache."""
+    from serving import pagecache
+
+    ids, site_pk = images
+    purged = []
+    monkeypatch.setattr(pagecache, "purge_site", lambda tenant: purged.append(tenant.code))
+    connection.set_tenant(cluster.sites["jtj"])
+    branding = SiteBranding.objects.create(site_id=site_pk)  # made on the site's first page view
+    assert purged == []
+    branding.logo_id = ids["logo"]
+    branding.save()
+    assert purged == ["jtj"]
+    connection.set_schema_to_public()
