@@ -28,7 +28,7 @@ django.setup()
 from pypdf import PdfReader  # noqa: E402
 
 from publishing.confidentiality.extract import extract  # noqa: E402
-from tests.confidentiality.test_extract import make_pdf, make_pdf_bomb  # noqa: E402 - the test suite's own files
+from tests.documents import make_pdf, make_pdf_bomb  # noqa: E402 - the test suite's own files
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--pages", type=int, default=100)

@@ -2,9 +2,9 @@
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from .conftest import console_errors, screenshot
+from .helpers import LOGOUT_SCRIPT, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -26,35 +26,10 @@ def test_unknown_host_is_not_found_in_the_browser(served, browser):
     assert "404" in browser.find_element(By.TAG_NAME, "h1").text
 
 
-# Logout is a POST with the CSRF token, as the admin's own logout button sends it.
-LOGOUT_SCRIPT = """
-const done = arguments[arguments.length - 1];
-const token = document.cookie.split('; ').find((c) => c.startsWith('csrftoken=')).split('=')[1];
-fetch('/admin/logout/', {method: 'POST', headers: {'X-CSRFToken': token}, redirect: 'manual'})
-  .then((r) => done(r.status || 302));
-"""
-
-
-def _login(browser, base, username, password):
-    browser.get(base + "/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
-    # The sign-in ends with redirects through the sign-on host and back: wait for them, or the
-    # caller's next browser.get races the last redirect and lands on the dashboard instead.
-    WebDriverWait(browser, 45).until(
-        lambda b: (
-            "/admin/login/" not in b.current_url
-            and "/sso/" not in b.current_url
-            and b.execute_script("return document.readyState") == "complete"
-        )
-    )
-
-
 def test_one_login_works_on_every_site_and_logout_ends_it_everywhere(served, browser, cluster):
     web_office = cluster.users[(None, "web_office")]
     jtj, jyj = served.format(code="jtj"), served.format(code="jyj")
-    _login(browser, jtj, web_office.username, cluster.password)
+    login(browser, jtj, web_office.username, cluster.password)
     assert "/admin/login" not in browser.current_url
     # The session cookie is set on the parent domain: the other site's admin opens without a login.
     browser.get(jyj + "/admin/")

@@ -14,8 +14,7 @@ import pytest
 import yaml
 from django.core.management import get_commands
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCKER = ROOT / "docker"
+from tests.deploy import DOCKER, ROOT
 
 
 @pytest.fixture(scope="module")

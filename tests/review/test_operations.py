@@ -83,7 +83,7 @@ def test_a_scheduled_blocked_revision_is_never_published_and_other_sites_still_r
 def test_compose_worker_runs_run_worker():
     import yaml
 
-    from tests.docker.test_deploy_files import DOCKER
+    from tests.deploy import DOCKER
 
     compose = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
     assert compose["services"]["worker"]["command"] == ["python", "manage.py", "run_worker"]

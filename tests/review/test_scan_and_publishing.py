@@ -19,7 +19,7 @@ from publishing.review.chain import PublishBlocked
 from publishing.review.models import AttachmentText, ConfidentialityRecord, ForcePublication, ScanReport
 from sites.models import Role
 from tests.cms import content
-from tests.confidentiality.test_extract import make_pdf, make_pdf_bomb
+from tests.documents import make_pdf, make_pdf_bomb
 
 from .conftest import act, current, draft, submit
 

@@ -17,8 +17,8 @@ from django.test import RequestFactory
 from sites.security import add_security_headers, public_policy, render_policy
 from sites.sso import CHECKED_COOKIE
 from tests.cms import content
+from tests.front import Front
 from tests.nginx import NGINX_CONF, shipped_nginx
-from tests.serving.test_pagecache_front import Front
 
 CSP = "Content-Security-Policy"
 

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from serving import pagecache
 from sites import middleware
 from sites.models import Domain, SiteStatus, Tenant
-from tests.serving.test_pagecache_front import Front
+from tests.front import Front
 
 pytestmark = pytest.mark.django_db
 

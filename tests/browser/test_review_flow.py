@@ -1,4 +1,3 @@
-# Named to run first among the browser tests: it drives the admin with a clean browser session.
 """The review chain driven through the admin in a real headless Chromium.
 
 An editor of jtj writes and submits an article; the reviewer, the site admin and the secrecy
@@ -24,7 +23,7 @@ from publishing.review.models import ConfidentialityRecord, ScanReport
 from sites.models import Role
 
 from .conftest import screenshot
-from .test_public_and_sso import LOGOUT_SCRIPT, _login
+from .helpers import LOGOUT_SCRIPT, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -111,7 +110,7 @@ def test_an_article_goes_through_the_whole_chain_and_a_classified_one_is_blocked
 
     # 1. The editor writes and submits.
     editor = cluster.user("jtj", Role.EDITOR)
-    _login(browser, base, editor.username, cluster.password)
+    login(browser, base, editor.username, cluster.password)
     _write_and_submit(browser, base, column_id, CLEAN_TITLE, "市交通运输局召开会议，部署冬季道路保畅和除雪防滑工作。")
     page = _page(CLEAN_TITLE)
     assert page is not None and not page.live
@@ -123,14 +122,14 @@ def test_an_article_goes_through_the_whole_chain_and_a_classified_one_is_blocked
 
     # 2. 编辑初审, 3. 部门负责人复审.
     for role, step in ((Role.REVIEWER, "jtj·部门负责人复审"), (Role.SITE_ADMIN, "jtj·保密审查")):
-        _login(browser, base, cluster.user("jtj", role).username, cluster.password)
+        login(browser, base, cluster.user("jtj", role).username, cluster.password)
         _decide(browser, base, page.pk, "approve")
         assert _step(CLEAN_TITLE) == step, role
         _logout(browser)
 
     # 4. 保密审查: 公开属性 and 审查意见 are required.
     officer = cluster.user("jtj", Role.SECRECY_OFFICER)
-    _login(browser, base, officer.username, cluster.password)
+    login(browser, base, officer.username, cluster.password)
 
     def fill(form):
         radio = form.find_element(By.CSS_SELECTOR, 'input[name="disclosure_attribute"][value="proactive"]')
@@ -161,7 +160,7 @@ def test_an_article_goes_through_the_whole_chain_and_a_classified_one_is_blocked
     assert CatalogueEntry.objects.filter(tenant__code="jtj", page_id=page.pk, title=CLEAN_TITLE).exists()
 
     # 5. A classified draft is sent back by the scan, with its findings shown.
-    _login(browser, base, editor.username, cluster.password)
+    login(browser, base, editor.username, cluster.password)
     _write_and_submit(browser, base, column_id, BLOCKED_TITLE, "机密★10年 请各单位于月底前报送应急运力储备情况。")
     messages = browser.find_element(By.CSS_SELECTOR, ".messages").text
     assert "保密检查发现禁止发布的内容" in messages and "机密★10年" in messages
