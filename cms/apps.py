@@ -12,8 +12,11 @@ class CmsConfig(AppConfig):
 
         from . import (
             checks,  # noqa: F401 - registers the system checks
+            lifecycle,
             signal_handlers,  # noqa: F401 - sanitising on save
         )
+
+        lifecycle.register_signal_handlers()  # a new site's home page, columns and role groups
 
         # Pillow refuses decompression bombs at twice this many pixels and warns above it; tie it to
         # the upload limit so renditions of an image that slipped past (e.g. an old upload) are safe too.

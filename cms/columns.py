@@ -1,6 +1,7 @@
 """The standard column tree of each kind of site (国办发〔2017〕47号, 信息发布 and 政府信息公开)."""
 
 from .models import ColumnClass as C
+from .models import ColumnPage
 
 # (title, slug, column class, children)
 _DISCLOSURE = (
@@ -73,8 +74,6 @@ COLUMN_OPTIONS = {
 
 def build_column_tree(home, kind):
     """Create the kind's standard columns under ``home``; returns the number of columns made."""
-    from .models import ColumnPage
-
     made = 0
 
     def add(parent, nodes):

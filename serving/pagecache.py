@@ -31,6 +31,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from sites.access import current_site
+from sites.models import Domain, Tenant
 
 GENERATION_KEY = "pagecache:generation"
 PURGES_KEY = "pagecache:purges"  # in the public schema: moves on every purge of any site
@@ -206,8 +207,6 @@ def on_restriction_change(sender, **kwargs):
 
 
 def on_theme_change(sender, instance, **kwargs):
-    from sites.models import Tenant
-
     tenant_id = getattr(instance, "tenant_id", None)
     schemas = list(
         (Tenant.objects.filter(pk=tenant_id) if tenant_id else Tenant.objects.sites()).values_list(
@@ -236,10 +235,28 @@ def on_branding_change(sender, instance, created=False, raw=False, **kwargs):
         purge_site(tenant)
 
 
+def on_site_or_domain_change(sender, instance, **kwargs):
+    """A site's record or one of its hosts changed: its cached pages go, now and after commit.
+
+    The page-cache front answers from a process's host map without asking whether it is current:
+    a closed site or a host moved to another site must not be served from the cache.
+    """
+    try:
+        schema = instance.schema_name if sender is Tenant else instance.tenant.schema_name
+    except Tenant.DoesNotExist:  # a domain deleted with its site: the site's own signal purges
+        return
+    if schema:
+        purge_schema(schema)
+        transaction.on_commit(lambda: purge_schema(schema))
+
+
 def register_signal_handlers():
     """Every purge receiver, connected once from ``ServingConfig.ready()``."""
     from django.apps import apps
 
+    for model in (Tenant, Domain):
+        post_save.connect(on_site_or_domain_change, sender=model, dispatch_uid=f"pagecache-{model.__name__}-saved")
+        post_delete.connect(on_site_or_domain_change, sender=model, dispatch_uid=f"pagecache-{model.__name__}-deleted")
     page_published.connect(on_page_change, dispatch_uid="pagecache-published")
     page_unpublished.connect(on_page_change, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(on_page_change, dispatch_uid="pagecache-moved")
@@ -370,7 +387,7 @@ class PageCacheApp:
     15 µs of Python: gunicorn's own handling of the connection is the rest of the time.
     The host must already be in this process's host map (``sites.middleware.known_schema``): the
     first request for a host, and every miss, go through Django as before. A change of site status
-    or domains purges the site's pages (``sites.signal_handlers``), so a map entry that is out of
+    or domains purges the site's pages (``on_site_or_domain_change``), so a map entry that is out of
     date can only lead to a miss, never to a page of a closed site or another site's host.
     """
 

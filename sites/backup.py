@@ -44,6 +44,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from wagtail.models import Site
 
 from . import audit
 from .models import Domain, Role, SiteGroup, Tenant, validate_site_code
@@ -55,10 +56,12 @@ from .provisioning import (
     create_role_groups_only,
     load_schema_sql,
     pg_dump,
+    public_port,
     rename_schema_sql,
     replayable,
     template_schema,
 )
+from .signals import site_restored
 
 FORMAT = 2
 TENANT_FIELDS = [
@@ -651,10 +654,7 @@ def restore_site(archive_path: Path, *, code=None, domain=None, name=None, actor
                 _rewrite_file_names(code, old, code, staging / "media")
                 load_schema_sql(post_data)  # keys and constraints: every restored row is checked here
                 connection.set_tenant(tenant)
-                from wagtail.models import Site
-
-                port = int(settings.CMS_PUBLIC_PORT or (443 if settings.CMS_PUBLIC_SCHEME == "https" else 80))
-                Site.objects.update(hostname=domain, port=port, site_name=spec.name)
+                Site.objects.update(hostname=domain, port=public_port(), site_name=spec.name)
                 connection.set_schema_to_public()
                 audit.record("site_restored", actor=actor, tenant_code=code, target=str(archive_path), source=old)
                 step("复制上传文件")
@@ -673,8 +673,6 @@ def restore_site(archive_path: Path, *, code=None, domain=None, name=None, actor
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     step("重建站群目录")
-    from publishing.catalogue.services import reconcile_site
-
-    reconcile_site(tenant, fix=True)
+    site_restored.send(sender=Tenant, tenant=tenant, source=old)  # the catalogue rebuilds its entries
     connection.set_schema_to_public()
     return tenant

@@ -14,15 +14,26 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    Workflow,
+)
 
 from . import audit
 from .models import Domain, Role, SiteGroup, SiteKind, SiteStatus, Tenant, validate_host, validate_site_code
+from .signals import site_closed, site_provisioned
 
 
 class ProvisioningError(Exception):
@@ -65,23 +76,26 @@ def prepare_template():
 
     Runs after every migrate, so whatever a Wagtail migration adds is cleaned before it is copied.
     """
-    from wagtail.models import Page, Site
-
     strip_wagtail_default_grants()
     Site.objects.all().delete()
     for page in Page.objects.filter(depth=2):
         page.delete()
 
 
+def public_port():
+    """The port readers use (Wagtail Site records): CMS_PUBLIC_PORT, else the scheme's default."""
+    return int(settings.CMS_PUBLIC_PORT or (443 if settings.CMS_PUBLIC_SCHEME == "https" else 80))
+
+
 def _pg_dump_binary():
-    """pg_dump must be at least as new as the server: prefer $CMS_PG_DUMP, then pgserver's, then PATH."""
+    """pg_dump must be at least as new as the server: prefer $CMS_PG_DUMP, then the embedded
+    server's (``CMS_PG_BIN_DIR``, set by the settings), then PATH."""
     if os.environ.get("CMS_PG_DUMP"):
         return os.environ["CMS_PG_DUMP"]
-    from cms.embedded_db import bin_dir
-
     server_major = connection.pg_version // 10000
-    bundled = bin_dir() / "pg_dump"
-    candidates = [str(bundled)] if bundled.exists() else []
+    bin_dir = getattr(settings, "CMS_PG_BIN_DIR", "")
+    bundled = Path(bin_dir) / "pg_dump" if bin_dir else None
+    candidates = [str(bundled)] if bundled and bundled.exists() else []
     if shutil.which("pg_dump"):
         candidates.append(shutil.which("pg_dump"))
     for candidate in candidates:
@@ -200,8 +214,6 @@ def strip_wagtail_default_grants():
     Those groups are shared by every site: left in place, a member of "Editors" could edit every
     site. Also removes the default "Moderators approval" workflow; each site gets its own chain.
     """
-    from wagtail.models import GroupApprovalTask, GroupCollectionPermission, GroupPagePermission, Workflow
-
     unbound = Group.objects.filter(site_binding__isnull=True)
     GroupPagePermission.objects.filter(group__in=unbound).delete()
     GroupCollectionPermission.objects.filter(group__in=unbound).delete()
@@ -280,8 +292,6 @@ def create_role_groups_only(tenant):
 
 def create_role_groups(tenant, home):
     """One group per role for this site, with page, collection and model permissions."""
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
-
     root_collection = Collection.get_first_root_node()
     groups = create_role_groups_only(tenant)
     for role, group in groups.items():
@@ -293,30 +303,6 @@ def create_role_groups(tenant, home):
                 group=group, collection=root_collection, permission=_perm(app_label, codename)
             )
     return groups
-
-
-def create_review_workflow(tenant, home, groups):
-    """The site's review chain (先审后发): 初审 → 复审 → 保密审查, each by this site's group only.
-
-    The steps are ``ReviewStepTask``s: their rules (no approving one's own submission, the scan,
-    the 保密审查单) are in publishing/review/chain.py.
-    """
-    from wagtail.models import Workflow, WorkflowPage, WorkflowTask
-
-    from publishing.review.models import ReviewStepTask, Step
-
-    workflow = Workflow.objects.create(name=f"{tenant.name}审核流程")
-    steps = [
-        ("编辑初审", Role.REVIEWER, Step.FIRST_REVIEW),
-        ("部门负责人复审", Role.SITE_ADMIN, Step.DEPARTMENT_REVIEW),
-        ("保密审查", Role.SECRECY_OFFICER, Step.CONFIDENTIALITY_REVIEW),
-    ]
-    for order, (name, role, step) in enumerate(steps):
-        task = ReviewStepTask.objects.create(name=f"{tenant.code}·{name}", step=step)
-        task.groups.set([groups[role]])
-        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
-    WorkflowPage.objects.create(workflow=workflow, page=home)
-    return workflow
 
 
 # --- Creating a site ----------------------------------------------------------------------------
@@ -387,11 +373,11 @@ def create_site(spec: SiteSpec, *, actor=None, progress=None):
             if spec.admin_domain:
                 Domain.objects.create(domain=spec.admin_domain, tenant=tenant, is_primary=False, is_admin_host=True)
             connection.set_tenant(tenant)
-            step("建立栏目")
-            home = _build_pages(tenant, spec)
-            step("创建角色与审核流程")
-            groups = create_role_groups(tenant, home)
-            create_review_workflow(tenant, home, groups)
+            prepare_template()  # the copy is clean already; this also holds for a template migrated by hand
+            step("建立首页、栏目、角色与审核流程")
+            # The apps above build the site's content (cms: home, columns, role groups; review:
+            # its chain). Inside this transaction: a receiver that fails leaves nothing behind.
+            site_provisioned.send(sender=Tenant, tenant=tenant, spec=spec, kind=spec.kind, step=step)
             connection.set_schema_to_public()
             audit.record("site_created", actor=actor, tenant_code=tenant.code, target=tenant.name, kind=tenant.kind)
     except ValidationError as exc:
@@ -399,21 +385,6 @@ def create_site(spec: SiteSpec, *, actor=None, progress=None):
     finally:
         connection.set_tenant(previous)
     return tenant
-
-
-def _build_pages(tenant, spec):
-    from wagtail.models import Page, Site
-
-    from cms.columns import build_column_tree
-    from cms.models import SiteHomePage
-
-    prepare_template()  # the copy is clean already; this also holds for a template migrated by hand
-    home = Page.get_first_root_node().add_child(instance=SiteHomePage(title=spec.name, slug="home"))
-    # One Wagtail Site per schema, the default one: hostname only matters for absolute URLs.
-    port = int(settings.CMS_PUBLIC_PORT or (443 if settings.CMS_PUBLIC_SCHEME == "https" else 80))
-    Site.objects.create(hostname=spec.domain, port=port, site_name=spec.name, root_page=home, is_default_site=True)
-    build_column_tree(home, spec.kind)
-    return home
 
 
 # --- Closing a site -----------------------------------------------------------------------------
@@ -433,4 +404,5 @@ def close_site(code, status, *, actor=None, reason=""):
         audit.record(
             "site_status", actor=actor, tenant_code=code, target=tenant.name, old=old, new=status, reason=reason
         )
+        site_closed.send(sender=Tenant, tenant=tenant, old=old, new=status, reason=reason)
     return tenant

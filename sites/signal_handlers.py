@@ -5,8 +5,6 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from serving import pagecache
-
 from . import audit
 from .middleware import invalidate_domain_map
 from .models import Domain, LoginFailure, Tenant
@@ -39,12 +37,4 @@ def on_site_or_domain_change(sender, instance, **kwargs):
     # transaction's outcome (commit or rollback) makes wrong.
     invalidate_domain_map()
     transaction.on_commit(invalidate_domain_map)
-    # The page-cache front answers from a process's map without asking whether it is current:
-    # the site's cached pages go too (a closed site, a host moved to another site).
-    try:
-        schema = instance.schema_name if sender is Tenant else instance.tenant.schema_name
-    except Tenant.DoesNotExist:  # a domain deleted with its site: the site's own signal purges
-        return
-    if schema:
-        pagecache.purge_schema(schema)
-        transaction.on_commit(lambda: pagecache.purge_schema(schema))
+    # The site's cached pages go too: serving listens to the same signals (serving/pagecache.py).

@@ -50,6 +50,8 @@ SHARED_APPS = [
     "search",
     # The page cache and its WSGI front: no models; its ready() wires every purge receiver.
     "serving",
+    # The demo cluster and seed_demo (no models).
+    "demo",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -91,6 +93,15 @@ CMS_CLUSTER_HOST = os.environ.get("CMS_CLUSTER_HOST", "cluster.localhost")
 TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DATABASES = {"default": database_config()}
+# The embedded server's client programs (pg_dump for provisioning and backups; sites reads this).
+CMS_PG_BIN_DIR = os.environ.get("CMS_PG_BIN_DIR", "")
+if not CMS_PG_BIN_DIR:
+    try:
+        from cms.embedded_db import bin_dir
+
+        CMS_PG_BIN_DIR = str(bin_dir())
+    except ImportError:  # no pgserver wheel: pg_dump comes from $CMS_PG_DUMP or PATH
+        CMS_PG_BIN_DIR = ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [

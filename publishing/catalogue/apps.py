@@ -10,4 +10,6 @@ class CatalogueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers  # noqa: F401
+        from . import lifecycle, signal_handlers  # noqa: F401
+
+        lifecycle.register_signal_handlers()  # a restored site's catalogue entries

@@ -14,4 +14,6 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers  # noqa: F401
+        from . import lifecycle, signal_handlers  # noqa: F401
+
+        lifecycle.register_signal_handlers()  # a new site's review chain

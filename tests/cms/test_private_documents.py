@@ -296,8 +296,8 @@ def test_a_stored_name_from_before_the_site_prefix_keeps_working(cluster, client
 
 def test_demo_attachments_download_for_the_public(cluster, client):
     """The demo's attachment (实施细则.pdf) sits on published documents: public on every site."""
-    from cms.demo import seed_content
     from cms.models import DisclosureDocumentPage
+    from demo.content import seed_content
 
     seed_content(step=lambda text: None)
     for code in ("portal", "jtj", "jyj"):

@@ -5,16 +5,13 @@ operator would give), so the module's own checks run as they do in gunicorn. The
 points at a closed port: nothing here may need a database, and none may be started.
 """
 
-import os
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-GOOD_KEY = secrets.token_urlsafe(50)
+from tests.production import GOOD_KEY, ROOT, production_env
+
 LOAD = "import django; django.setup(); from django.conf import settings as s; print('LOADED', {probe})"
 
 
@@ -35,30 +32,6 @@ def var_dir(tmp_path):
         from cms.embedded_db import bin_dir
 
         subprocess.run([str(bin_dir() / "pg_ctl"), "-D", str(var / "pgdata"), "-m", "immediate", "stop"], check=False)
-
-
-def production_env(var_dir, **changes):
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("CMS_", "DJANGO_", "EMAIL_", "GUNICORN_"))
-        and name not in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "ELASTICSEARCH_URL")
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
-        SECRET_KEY=GOOD_KEY,
-        ALLOWED_HOSTS=".city.gov.cn,.qhx.gov.cn",
-        DATABASE_URL="postgres://cms@127.0.0.1:1/cms",
-        CMS_VAR_DIR=str(var_dir),
-        # Named as well: the embedded server's directory must stay untouched even if it ignored CMS_VAR_DIR.
-        CMS_PGDATA=str(var_dir / "pgdata"),
-    )
-    for name, value in changes.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
 
 
 def load(env, probe="None", code=None):

@@ -306,7 +306,7 @@ def test_a_hostile_payload_saved_through_the_admin_never_renders_as_markup(clien
 
 
 def test_demo_step_gives_a_reviewed_item_with_its_sheet_and_a_blocked_draft(cluster, jtj):
-    from publishing.review import demo
+    from demo import review as demo
 
     connection.set_schema_to_public()
     demo.seed(step=lambda text: None)

@@ -68,12 +68,12 @@ def test_bad_requests_are_refused_with_a_clear_message(cluster, spec, message):
 
 
 def test_failed_provisioning_leaves_nothing_behind(cluster, monkeypatch):
-    from sites import provisioning
+    from publishing.review import lifecycle
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(provisioning, "create_review_workflow", explode)
+    monkeypatch.setattr(lifecycle, "create_review_workflow", explode)
     groups_before = SiteGroup.objects.count()
     with pytest.raises(RuntimeError):
         create_site(SiteSpec(code="halfmade", name="半成品", parent="portal", domain="halfmade.localhost"))

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sites.demo import DEMO_USERS
+from demo.cluster import DEMO_USERS
 from sites.models import Tenant
 
 

@@ -5,28 +5,18 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from .models import Role, Tenant
-from .provisioning import SiteSpec, create_site
-from .roles import grant_role
+from cms.models import ArticlePage, ColumnPage
+from sites.models import Role, Tenant
+from sites.provisioning import SiteSpec, create_site
+from sites.roles import grant_role
+
+from .content import seed_content
+from .guard import DemoRefused, ensure_demo_allowed
+from .review import seed as seed_review
+
+__all__ = ["DEMO_SITES", "DEMO_USERS", "DemoRefused", "ensure_demo_allowed", "seed"]
 
 CITY = "江城市"
-
-
-class DemoRefused(Exception):
-    """The demo cluster may not be made here; the message is for people."""
-
-
-def ensure_demo_allowed():
-    """Refuse under production settings (``CMS_DEMO_ENABLED = False``).
-
-    The demo accounts have a password printed in the README, and ``weboffice`` is a superuser: on
-    a production cluster they would be a published way in.
-    """
-    if not getattr(settings, "CMS_DEMO_ENABLED", True):
-        raise DemoRefused(
-            "生产环境不能创建演示站群：演示账号（包括超级管理员 weboffice）的密码是公开的。"
-            "请用 create_site 开通站点，用 grant_role 授予角色。"
-        )
 
 
 DEMO_SITES = [
@@ -198,8 +188,6 @@ DEMO_USERS.append(("zhangwei", "张伟", [("jtj", Role.EDITOR), ("jyj", Role.REV
 
 
 def publish_article(column, title, source, paragraphs):
-    from cms.models import ArticlePage
-
     if column.get_children().filter(title=title).exists():
         return None
     body = "".join(f"<p>{text}</p>" for text in paragraphs)
@@ -212,8 +200,6 @@ def publish_article(column, title, source, paragraphs):
 
 def seed(step=print):
     """Create whatever part of the demo cluster is missing (idempotent)."""
-    from cms.models import ColumnPage
-
     ensure_demo_allowed()
 
     for spec in DEMO_SITES:
@@ -241,9 +227,5 @@ def seed(step=print):
                 if column is not None:
                     publish_article(column, title, source, paragraphs)
     step("演示文章已发布")
-    from cms.demo import seed_content
-
     seed_content(step)
-    from publishing.review.demo import seed as seed_review
-
     seed_review(step)

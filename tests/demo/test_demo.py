@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from cms.demo import seed_content
 from cms.models import (
     AnnualReportIndexPage,
     ArticlePage,
@@ -21,8 +20,9 @@ from cms.models import (
     SiteHomePage,
     TopicPage,
 )
-from sites.demo import DemoRefused
-from tests.cms.test_production_settings import ROOT, production_env
+from demo.content import seed_content
+from demo.guard import DemoRefused
+from tests.production import ROOT, production_env
 from themes.models import SiteTheme
 
 pytestmark = pytest.mark.django_db

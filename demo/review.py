@@ -9,6 +9,7 @@ Every step is done by a person of the right role through the chain's own code, a
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from cms.models import ArticlePage, ColumnPage
 from sites.models import Role, SiteGroup, Tenant
 
 SITE = "jtj"
@@ -35,8 +36,6 @@ def _act(page, user, action, **data):
 
 
 def _draft(column, title, paragraphs, editor):
-    from cms.models import ArticlePage
-
     article = ArticlePage(
         title=title,
         source="市交通运输局",
@@ -53,8 +52,6 @@ def _draft(column, title, paragraphs, editor):
 
 
 def seed(step=print):
-    from cms.models import ArticlePage, ColumnPage
-
     tenant = Tenant.objects.sites().filter(code=SITE).first()
     if tenant is None:
         return

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from sites.demo import DemoRefused, ensure_demo_allowed, seed
+from demo.cluster import DemoRefused, ensure_demo_allowed, seed
 from sites.models import Tenant
 
 

@@ -1,4 +1,4 @@
-"""Demo content of every content type on every demo site (called from ``sites.demo.seed``).
+"""Demo content of every content type on every demo site (called from ``demo.cluster.seed``).
 
 Idempotent: a page is created only when its slug is missing under its parent, a home page gets
 blocks only while it has none, and a site gets a theme only while it has none.
@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from .models import (
+from cms.models import (
     AnnualReportIndexPage,
     ArticlePage,
     ColumnPage,
@@ -25,6 +25,11 @@ from .models import (
     SiteHomePage,
     TopicPage,
 )
+from sites.models import Tenant
+from themes.models import SiteTheme, Theme
+from themes.services import assign_theme
+
+from .guard import ensure_demo_allowed
 
 # Which demo site uses which theme: both shipped themes are in use.
 DEMO_THEMES = {"portal": "blue", "jtj": "blue", "jyj": "red", "wsjkw": "blue", "qhx": "red"}
@@ -327,10 +332,6 @@ def seed_site(code, site_name):
 
 
 def assign_demo_themes():
-    from sites.models import Tenant
-    from themes.models import SiteTheme, Theme
-    from themes.services import assign_theme
-
     for code, slug in DEMO_THEMES.items():
         tenant = Tenant.objects.filter(code=code).first()
         theme = Theme.objects.filter(slug=slug).first()
@@ -339,9 +340,6 @@ def assign_demo_themes():
 
 
 def seed_content(step=print):
-    from sites.demo import ensure_demo_allowed
-    from sites.models import Tenant
-
     ensure_demo_allowed()
 
     for code in SITE_PROFILES:
