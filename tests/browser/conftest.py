@@ -78,9 +78,28 @@ def chromium():
 
 
 @pytest.fixture
-def browser(chromium):
-    """The session's Chromium with cookies cleared and the console log drained before each test."""
-    chromium.delete_all_cookies()
+def browser(chromium, served):
+    """The session's Chromium as a fresh profile: nothing a previous test left is seen by the next.
+
+    WebDriver's delete_all_cookies clears only the current page's host, so the sign-on hub's
+    cookies and the other site hosts' (session, cms_sso_checked, nonces) outlived a test, as did
+    every origin's localStorage (the 适老化 mode) and the HTTP cache: the browser-wide DevTools
+    commands clear them all, on every host, before each test.
+    """
+    from django.conf import settings
+
+    from sites.models import Domain
+
+    chromium.get("about:blank")
+    chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    chromium.execute_cdp_cmd("Network.clearBrowserCache", {})
+    port = served.rsplit(":", 1)[1]
+    hosts = set(Domain.objects.values_list("domain", flat=True))
+    hosts |= {settings.CMS_SSO_HOST or settings.CMS_CLUSTER_HOST, "localhost"}
+    for host in hosts:
+        chromium.execute_cdp_cmd(
+            "Storage.clearDataForOrigin", {"origin": f"http://{host}:{port}", "storageTypes": "all"}
+        )
     chromium.get_log("browser")
     return chromium
 
