@@ -142,3 +142,31 @@ def test_setup_gives_existing_sites_the_current_role_permissions(cluster):
     sync_role_permissions()
     assert set(group.permissions.values_list("codename", flat=True)) == {"access_admin", "change_sitebranding"}
     assert Permission.objects.filter(group=group).count() == 2
+
+
+def test_the_apps_above_answer_a_new_site_in_a_safe_order():
+    """cms builds the home page and the role groups before review builds its chain on them."""
+    from cms.lifecycle import build_site
+    from publishing.review.lifecycle import on_site_provisioned
+    from sites.signals import site_provisioned
+
+    receivers = [receiver() for _key, receiver in site_provisioned.receivers]
+    assert receivers.index(build_site) < receivers.index(on_site_provisioned)
+
+
+def test_closing_a_site_is_announced(cluster):
+    from sites.provisioning import close_site
+    from sites.signals import site_closed
+
+    seen = []
+
+    def listen(sender, tenant, old, new, **kwargs):
+        seen.append((tenant.code, old, new))
+
+    site_closed.connect(listen)
+    try:
+        close_site("jyj", "suspended")
+        close_site("jyj", "active")
+    finally:
+        site_closed.disconnect(listen)
+    assert seen == [("jyj", "active", "suspended"), ("jyj", "suspended", "active")]
