@@ -7,6 +7,7 @@ class SitesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Here, not at the top: both modules use models, which exist only once the registry is ready.
         from . import signal_handlers  # noqa: F401
         from .auth import scope_wagtail_permission_caches
 
