@@ -150,7 +150,7 @@ def test_the_apps_above_answer_a_new_site_in_a_safe_order():
     from publishing.review.lifecycle import on_site_provisioned
     from sites.signals import site_provisioned
 
-    receivers = [receiver() for _key, receiver in site_provisioned.receivers]
+    receivers = [entry[1]() for entry in site_provisioned.receivers]  # (key, weak reference, is_async)
     assert receivers.index(build_site) < receivers.index(on_site_provisioned)
 
 
