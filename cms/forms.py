@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from draftjs_exporter.error import ExporterException
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from sites.access import current_site
+
 logger = logging.getLogger(__name__)
 
 # The edit and create screens' buttons that end in a published page (direct publish, or the
@@ -89,8 +91,6 @@ class SitePageForm(WagtailAdminPageForm):
             return self.get_initial_for_field(self.fields[name], name)
 
     def clean(self):
-        from .models.base import is_automatic_slug, new_item_slug
-
         for name in sorted(self._unreadable_fields):
             if name in self.fields:
                 self.add_error(
@@ -100,8 +100,9 @@ class SitePageForm(WagtailAdminPageForm):
                     ),
                 )
         if self._makes_item_slug() and "slug" in self.cleaned_data:
-            if is_automatic_slug(self.cleaned_data["slug"], self.cleaned_data.get("title", "")):
-                self.cleaned_data["slug"] = new_item_slug(title=self.cleaned_data.get("title", ""))
+            # The page type decides (SitePage.slug_for_form): this module is imported by the models.
+            title = self.cleaned_data.get("title", "")
+            self.cleaned_data["slug"] = self.instance.slug_for_form(self.cleaned_data["slug"], title)
         return super().clean()
 
 
@@ -113,15 +114,13 @@ class DisclosureDocumentForm(SitePageForm):
         super().__init__(*args, **kwargs)
         field = self.fields.get("validity")
         if field is not None and self.instance.index_number:
-            # Once published, 有效性 is stored once for the cluster (publishing.syndication.validity)
+            # Once published, 有效性 is stored once for the cluster (``current_validity``)
             # and changed only with 变更有效性; a disabled field keeps the stored value on save.
             field.disabled = True
             field.initial = self.initial["validity"] = self.instance.current_validity
             field.help_text = _("已发布文件的有效性请用页面“更多”菜单中的“变更有效性”修改，修改后各处同步。")
 
     def clean(self):
-        from sites.access import current_site
-
         cleaned_data = super().clean()
         publishing = any(self.data.get(action) for action in PUBLISHING_ACTIONS)
         if publishing and not self.instance.index_number and not getattr(current_site(), "org_code", ""):

@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 
+from cms.models import ColumnClass, TopicCategory, Validity
 from publishing.catalogue.services import catalogue_types
 from sites.models import SITE_CODE_RE, SiteKind
 
@@ -90,8 +91,6 @@ def _int(value, label, name, low, high, default):
 
 def params_from(data, *, require_query=True):
     """SearchParams from a QueryDict (or dict); raises SearchError with the reason in Chinese."""
-    from cms.models import ColumnClass, TopicCategory, Validity
-
     q = (data.get("q") or "").strip()
     limit = getattr(settings, "CMS_SEARCH_MAX_QUERY_CHARS", 100)
     if len(q) > limit:

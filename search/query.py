@@ -20,6 +20,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
+from cms.models import Validity
+
 from . import text
 
 QUOTED_RE = re.compile(r'(-?)(?:"([^"]*)"|“([^”]*)”|「([^」]*)」|(\S+))')
@@ -222,13 +226,9 @@ class Hit:
 
     @property
     def validity_label(self):
-        from cms.models import Validity
-
         return dict(Validity.choices).get(self.entry.validity, self.entry.validity)
 
     def as_json(self):
-        from django.utils import timezone
-
         entry = self.entry
         return {
             "title": entry.title,

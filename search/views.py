@@ -5,12 +5,17 @@ from __future__ import annotations
 import functools
 import logging
 
+from django.apps import apps
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
+from wagtail.models import Site
 
+from cms.models import TopicCategory
 from cms.visibility import listed
+from publishing.catalogue.services import catalogue_types
+from themes.resolver import theme_for_request
 
 from . import ratelimit
 from .backends import get_backend
@@ -114,10 +119,6 @@ def api_suggest(request):
 
 def _site_context(request):
     """Navigation of the current site, as its pages have it (the results page is not a Wagtail page)."""
-    from wagtail.models import Site
-
-    from themes.resolver import theme_for_request
-
     site = Site.find_for_request(request)
     home = site.root_page.specific if site else None
     return {
@@ -143,8 +144,6 @@ def _page_numbers(current, last, around=2):
 @require_GET
 def search_page(request):
     """/search/ on a site host: this site or all sites, in the site's theme."""
-    from themes.resolver import theme_for_request
-
     tenant = getattr(request, "tenant", None) or connection.tenant
     scope = "site" if request.GET.get("scope") == "site" else "all"
     context = {**_site_context(request), "scope": scope, "query": (request.GET.get("q") or "").strip()}
@@ -172,9 +171,6 @@ def search_page(request):
                 logger.exception("search backend unavailable")
                 context["error"] = "搜索服务暂时不可用，请稍后再试。"
                 status = 503
-    from cms.models import TopicCategory
-    from publishing.catalogue.services import catalogue_types
-
     context["type_choices"] = _type_choices(catalogue_types())
     context["topic_choices"] = TopicCategory.choices
     response = TemplateResponse(request, "themes/_shared/search_results.html", context, status=status)
@@ -183,6 +179,4 @@ def search_page(request):
 
 
 def _type_choices(types):
-    from django.apps import apps
-
     return [(name, apps.get_model(label)._meta.verbose_name) for label, name in types.items()]

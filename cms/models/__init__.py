@@ -3,7 +3,7 @@
 from .articles import ArticlePage
 from .base import ColumnClass, SitePage
 from .branding import SiteBranding
-from .columns import ColumnPage
+from .columns import AggregateSource, ColumnPage
 from .disclosure import (
     AnnualReportIndexPage,
     DisclosureCatalogPage,
@@ -20,6 +20,7 @@ from .home import SiteHomePage
 from .information import InformationPage, LeaderPage, ServicePage, TopicPage
 
 __all__ = [
+    "AggregateSource",
     "AnnualReportIndexPage",
     "ArticlePage",
     "ColumnClass",

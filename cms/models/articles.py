@@ -11,6 +11,8 @@ from .base import SitePage
 
 
 class ArticlePage(SitePage):
+    catalogue_type = "article"
+
     subtitle = models.CharField(_("副标题"), max_length=200, blank=True)
     source = models.CharField(_("来源"), max_length=100, blank=True)
     author = models.CharField(_("作者"), max_length=50, blank=True)

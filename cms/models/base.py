@@ -1,6 +1,7 @@
 """What every page of a site shares: themed templates, site navigation and the honest publish time."""
 
 import hashlib
+import logging
 import re
 import secrets
 
@@ -10,8 +11,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
+from themes.resolver import theme_for_request, themed_template_names
+
 from ..forms import SitePageForm
+from ..text import read_page
 from ..visibility import SitePageManager, listed
+
+logger = logging.getLogger(__name__)
 
 
 class ColumnClass(models.TextChoices):
@@ -78,7 +84,16 @@ class SitePage(Page):
       their own names, so Django's cached loader can never serve one site's theme to another.
     * ``first_published_at`` is the real first publish time and never changes once set:
       伪造发稿日期 (back-dating) is a veto item of the national check (19号).
+    * A page type with a ``catalogue_type`` (its short type name: ``"article"``) is an item of the
+      cluster catalogue (publishing.catalogue), which finds such types in the app registry, the way
+      Wagtail's search finds ``search_fields``. ``catalogue_values()`` is the page's catalogue row;
+      subclasses add their own columns (``catalogue_metadata``: fields that are row columns of
+      their own and so are left out of the row's body text).
     """
+
+    # The short type name of the cluster catalogue, search filters and the API; None: not catalogued.
+    catalogue_type = None
+    catalogue_metadata = ()
 
     # New pages of item types get ``new_item_slug()`` unless the editor chose a slug; columns and
     # home pages keep Wagtail's behaviour (their standard slugs are set explicitly).
@@ -100,6 +115,10 @@ class SitePage(Page):
         if self.ascii_item_slug and self.pk is None and is_automatic_slug(self.slug, self.title):
             self.slug = new_item_slug(self._known_parent())
 
+    def slug_for_form(self, slug, title):
+        """The slug a new item gets from its admin form: the editor's, or the system's from the title."""
+        return new_item_slug(title=title) if is_automatic_slug(slug, title) else slug
+
     def full_clean(self, *args, **kwargs):
         self.settle_slug()
         return super().full_clean(*args, **kwargs)
@@ -109,13 +128,9 @@ class SitePage(Page):
         return [self.template]
 
     def get_template(self, request, *args, **kwargs):
-        from themes.resolver import themed_template_names
-
         return themed_template_names(request, self.template_variants(request))
 
     def get_context(self, request, *args, **kwargs):
-        from themes.resolver import theme_for_request
-
         context = super().get_context(request, *args, **kwargs)
         context["theme"] = theme_for_request(request)
         home = self.site_home()
@@ -169,3 +184,53 @@ class SitePage(Page):
         if self.first_published_at is None:
             return ""
         return timezone.localtime(self.first_published_at).strftime("%Y-%m-%d %H:%M")
+
+    # --- The page's row in the cluster catalogue ----------------------------------------------
+
+    def catalogue_text(self):
+        """The row's body text: the page type's own text fields (not Wagtail's, no choices, not
+        ``catalogue_metadata``), one line per field, StreamField pieces joined by spaces."""
+        texts, _documents = read_page(self, exclude=self.catalogue_metadata)
+        by_field = {}
+        for piece in texts:
+            if piece.compact is not None:
+                by_field.setdefault(piece.field.name, []).append(piece.compact)
+        parts = (" ".join(pieces).strip() for pieces in by_field.values())
+        return "\n".join(part for part in parts if part)
+
+    def catalogue_column(self):
+        """The nearest column (a page with a ``column_class``) above this page, or None."""
+        for ancestor in self.get_ancestors().specific().order_by("-depth"):
+            if getattr(ancestor, "column_class", None):
+                return ancestor
+        return None
+
+    def catalogue_thumbnail(self):
+        """The URL of a 320×200 rendition of the page's first image, or ""."""
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.ForeignKey) and field.related_model._meta.label == "wagtailimages.Image":
+                image = getattr(self, field.name)
+                if image is not None:
+                    try:
+                        return image.get_rendition("fill-320x200").url
+                    except Exception:  # noqa: BLE001 - a broken image file must not block publishing
+                        logger.warning("no thumbnail for page %s", self.pk, exc_info=True)
+        return ""
+
+    def catalogue_values(self):
+        """The catalogue row of this live page, as field values of ``CatalogueEntry``."""
+        body = self.catalogue_text()
+        summary = getattr(self, "summary", "") or self.search_description or body[:120]
+        column = self.catalogue_column()
+        return {
+            "content_type_label": str(self._meta.verbose_name),
+            "column_class": column.column_class if column else "",
+            "column_title": column.title if column else "",
+            "url": self.get_full_url() or "",
+            "title": self.title,
+            "summary": summary[:1000],
+            "body_text": body,
+            "published_at": self.first_published_at or timezone.now(),
+            "last_published_at": self.last_published_at,
+            "thumbnail_url": self.catalogue_thumbnail(),
+        }

@@ -1,5 +1,6 @@
 """Columns (栏目): list pages with pagination and an RSS feed each."""
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponse
@@ -9,20 +10,27 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from publishing.syndication.aggregation import AggregateSource, column_listing
 from sites.access import current_site
 
 from ..visibility import listed
 from .base import ColumnClass, SitePage
+from .extensions import COLUMN_LISTING, first_answer
 
 # The page types a column lists as its items (newest first).
 ITEM_MODELS = ("cms.ArticlePage", "cms.DisclosureDocumentPage")
 
 
 def item_models():
-    from django.apps import apps
-
     return [apps.get_model(label) for label in ITEM_MODELS]
+
+
+class AggregateSource(models.TextChoices):
+    """Which other sites' items a column lists (portal aggregation, publishing.syndication)."""
+
+    NONE = "", _("不汇聚其他站点")
+    DEPARTMENTS = "departments", _("下级部门网站")
+    COUNTIES = "counties", _("下级县（市、区）门户")
+    CHILDREN = "children", _("全部下级站点")
 
 
 class ColumnPage(RoutablePageMixin, SitePage):
@@ -33,8 +41,8 @@ class ColumnPage(RoutablePageMixin, SitePage):
 
     column_class = models.CharField(_("栏目类型"), max_length=20, choices=ColumnClass.choices)
     intro = models.TextField(_("栏目说明"), blank=True)
-    # Portal aggregation (publishing.syndication): other sites' items are read from the catalogue
-    # and link to the originals; nothing is copied into this site.
+    # Portal aggregation (publishing.syndication, through the ``cms_column_listing`` hook): other
+    # sites' items are read from the catalogue and link to the originals; nothing is copied here.
     aggregate_from = models.CharField(
         _("汇聚其他站点信息"), max_length=20, blank=True, default="", choices=AggregateSource.choices
     )
@@ -86,9 +94,11 @@ class ColumnPage(RoutablePageMixin, SitePage):
         )
 
     def listing(self):
-        """What the column shows: ``items()`` merged with the other sites' items it aggregates or
-        adopted (publishing.syndication), newest first; slice it, or give it to a Paginator."""
-        return column_listing(self, current_site())
+        """What the column shows, newest first; slice it, or give it to a Paginator. ``items()``,
+        unless an app extends it (hook ``cms_column_listing``, cms.models.extensions): on a portal,
+        merged with the other sites' items it aggregates or adopted (publishing.syndication)."""
+        listing = first_answer(COLUMN_LISTING, self, current_site())
+        return self.items() if listing is None else listing
 
     def list_template(self):
         """47号: every column of the same class uses the same list template."""

@@ -23,6 +23,7 @@ from sites.access import current_site
 from ..blocks import ATTACHMENT_BLOCKS
 from ..forms import DisclosureDocumentForm
 from .base import SitePage
+from .extensions import DOCUMENT_VALIDITY, SETTLE_DOCUMENT_VALIDITY, first_answer, merged_answers
 
 
 class TopicCategory(models.TextChoices):
@@ -170,6 +171,18 @@ class DisclosureDocumentPage(SitePage):
 
     parent_page_types = ["cms.ColumnPage", "cms.AnnualReportIndexPage"]
     subpage_types = []
+    catalogue_type = "disclosure"
+    # Columns of the catalogue row of their own, not part of its body text.
+    catalogue_metadata = (
+        "index_number",
+        "document_number",
+        "publisher",
+        "written_date",
+        "topic_category",
+        "genre",
+        "keywords",
+        "validity",
+    )
     base_form_class = DisclosureDocumentForm
     # A copy is a new document: it gets its own 索引号 when it is first published.
     exclude_fields_in_copy = ["index_number"]
@@ -226,10 +239,20 @@ class DisclosureDocumentPage(SitePage):
 
     @cached_property
     def current_validity(self):
-        """有效性 as stored once for the whole cluster (publishing.syndication.validity); read it, not ``validity``."""
-        from publishing.syndication.validity import validity_of
+        """有效性 as stored once for the whole cluster (hook ``cms_document_validity``, kept by
+        publishing.syndication.validity); read it, not ``validity``."""
+        return stored_validity([self]).get(self.pk, self.validity)
 
-        return validity_of(self)
+    def catalogue_values(self):
+        """The common row and the catalogue metadata; 有效性 is the stored status (design §2),
+        settled into the store on first publish (hook ``cms_settle_document_validity``)."""
+        values = super().catalogue_values()
+        for name in self.catalogue_metadata:
+            values[name] = getattr(self, name)
+        values["index_number"] = self.index_number or ""
+        settled = first_answer(SETTLE_DOCUMENT_VALIDITY, self)
+        values["validity"] = self.current_validity if settled is None else settled
+        return values
 
     @property
     def current_validity_label(self):
@@ -259,6 +282,23 @@ class DisclosureDocumentPage(SitePage):
             (_("发布日期"), self.publish_date.strftime("%Y-%m-%d") if self.publish_date else ""),
             (_("主题词"), self.keywords),
         ]
+
+
+def stored_validity(pages):
+    """{page.pk: status} of the stored 有效性 of saved ``pages`` (hook ``cms_document_validity``)."""
+    pages = [page for page in pages if page.pk is not None]
+    return merged_answers(DOCUMENT_VALIDITY, pages) if pages else {}
+
+
+def preload_validity(pages):
+    """Give each disclosure document in ``pages`` its stored 有效性 in one call (listings); returns ``pages``."""
+    documents = [page for page in pages if isinstance(page, DisclosureDocumentPage)]
+    if documents:
+        values = stored_validity(documents)
+        for page in documents:
+            # Fills the cached_property current_validity without a query per row.
+            page.__dict__["current_validity"] = values.get(page.pk, page.validity)
+    return pages
 
 
 class DisclosureCatalogPage(SitePage):
@@ -313,9 +353,7 @@ class DisclosureCatalogPage(SitePage):
         context = super().get_context(request, *args, **kwargs)
         documents, chosen = self.filter_documents(request.GET)
         context["page_obj"] = Paginator(documents, self.PER_PAGE).get_page(request.GET.get("page"))
-        from publishing.syndication.validity import preload
-
-        context["documents"] = preload(list(context["page_obj"].object_list))
+        context["documents"] = preload_validity(list(context["page_obj"].object_list))
         context["chosen"] = chosen
         context["facets"] = self.facets()
         labels = []

@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 
 from ..blocks import HOME_BLOCKS
+from .articles import ArticlePage
 from .base import SitePage
 
 
@@ -32,8 +33,6 @@ class SiteHomePage(SitePage):
         return [f"cms/site_home_page_{kind}.html", self.template]
 
     def get_context(self, request, *args, **kwargs):
-        from .articles import ArticlePage
-
         context = super().get_context(request, *args, **kwargs)
         if not self.body:
             # A site whose admin has not arranged blocks yet still shows its newest items.

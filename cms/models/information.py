@@ -13,6 +13,8 @@ from .base import SitePage
 class InformationPage(SitePage):
     """A static information page: 概况信息, 机构职能, 政府信息公开指南 and the like."""
 
+    catalogue_type = "information"
+
     body = RichTextField(_("正文"), blank=True)
     attachments = StreamField(ATTACHMENT_BLOCKS, verbose_name=_("附件"), blank=True)
 
@@ -28,6 +30,8 @@ class InformationPage(SitePage):
 
 class LeaderPage(SitePage):
     """负责人信息: one leader, with photo, post and responsibilities. The page title is the name."""
+
+    catalogue_type = "leader"
 
     position = models.CharField(_("职务"), max_length=100)
     photo = models.ForeignKey(
@@ -59,6 +63,8 @@ class LeaderPage(SitePage):
 
 class ServicePage(SitePage):
     """办事服务: one service item with the elements of its 办事指南 and a link to where it is handled."""
+
+    catalogue_type = "service"
 
     department = models.CharField(_("实施主体"), max_length=100)
     legal_basis = models.TextField(_("设定依据"), blank=True)
@@ -124,6 +130,8 @@ class ServicePage(SitePage):
 
 class TopicPage(SitePage):
     """专题: a special topic with its own banner and blocks; may hold its own columns and articles."""
+
+    catalogue_type = "topic"
 
     intro = models.TextField(_("专题简介"), blank=True)
     banner = models.ForeignKey(

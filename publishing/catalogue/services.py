@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django_tenants.utils import schema_context
+from wagtail.models import Page
 
+from cms.visibility import is_listed, listed
 from sites.access import current_site
 
 from .models import CatalogueEntry, OutboxEvent
@@ -23,117 +24,45 @@ logger = logging.getLogger(__name__)
 # PostgreSQL search index listens here so it is never out of step with the catalogue.
 catalogue_changed = Signal()
 
-# Page type → short type name in the catalogue, search filters and the API.
-DEFAULT_TYPES = {
-    "cms.ArticlePage": "article",
-    "cms.DisclosureDocumentPage": "disclosure",
-    "cms.InformationPage": "information",
-    "cms.LeaderPage": "leader",
-    "cms.ServicePage": "service",
-    "cms.TopicPage": "topic",
-}
-DISCLOSURE_FIELDS = [
-    "index_number",
-    "document_number",
-    "publisher",
-    "written_date",
-    "topic_category",
-    "genre",
-    "keywords",
-    "validity",
-]
-
 
 def catalogue_types():
-    return getattr(settings, "CMS_CATALOGUE_TYPES", DEFAULT_TYPES)
+    """{model label: short type name} of every catalogued page type: the models of the app registry
+    that declare a ``catalogue_type`` (cms.models.base.SitePage), in registry order."""
+    return {
+        model._meta.label: model.catalogue_type for model in apps.get_models() if getattr(model, "catalogue_type", None)
+    }
 
 
 def type_name(page_or_class):
+    """The short type name of a page (or page class), or None when it is not catalogued."""
     model = page_or_class if isinstance(page_or_class, type) else type(page_or_class)
-    return catalogue_types().get(model._meta.label)
+    return getattr(model, "catalogue_type", None) or None
 
 
 def catalogue_models():
     return [apps.get_model(label) for label in catalogue_types()]
 
 
-# --- Extracting a row from a page --------------------------------------------------------------
+# --- A row from a page ---------------------------------------------------------------------------
 
 
-def _text_of(field, value):
-    from wagtail.fields import RichTextField, StreamField
-
-    if value in (None, ""):
-        return ""
-    if isinstance(field, StreamField):
-        return " ".join(strip_tags(str(part)) for part in field.stream_block.get_searchable_content(value))
-    if isinstance(field, RichTextField):
-        return html.unescape(strip_tags(value))
-    return str(value)
-
-
-def page_text(page):
-    """Plain text of every own text field of the page (title excluded), in field order."""
-    from wagtail.fields import RichTextField, StreamField
-    from wagtail.models import Page
-
-    parts = []
-    for field in page._meta.concrete_fields:
-        if field.model is Page or field.choices or field.name in DISCLOSURE_FIELDS:
-            continue
-        if isinstance(field, (RichTextField, StreamField)) or isinstance(field, (models.CharField, models.TextField)):
-            text = _text_of(field, getattr(page, field.name))
-            if text.strip():
-                parts.append(text.strip())
-    return "\n".join(parts)
-
-
-def _thumbnail(page):
-    for field in page._meta.concrete_fields:
-        if isinstance(field, models.ForeignKey) and field.related_model._meta.label == "wagtailimages.Image":
-            image = getattr(page, field.name)
-            if image is not None:
-                try:
-                    return image.get_rendition("fill-320x200").url
-                except Exception:  # noqa: BLE001 - a broken image file must not block publishing
-                    logger.warning("no thumbnail for page %s", page.pk, exc_info=True)
-    return ""
-
-
-def _column(page):
-    for ancestor in page.get_ancestors().specific().order_by("-depth"):
-        if getattr(ancestor, "column_class", None):
-            return ancestor
-    return None
+def _blank_row():
+    """The optional columns of a row, empty: a page fills those of its type (``catalogue_values``)."""
+    return {
+        field.name: None if field.null else ""
+        for field in CatalogueEntry._meta.concrete_fields
+        if field.blank and field.editable and not field.primary_key
+    }
 
 
 def entry_values(page):
-    """The catalogue row of a live page, as field values."""
+    """The catalogue row of a live page, as field values: what the page says (``catalogue_values()``)."""
     page = page.specific
-    body = page_text(page)
-    summary = getattr(page, "summary", "") or page.search_description or body[:120]
-    column = _column(page)
-    values = {
-        "content_type": type_name(page),
-        "content_type_label": str(page._meta.verbose_name),
-        "column_class": column.column_class if column else "",
-        "column_title": column.title if column else "",
-        "url": page.get_full_url() or "",
-        "title": page.title,
-        "summary": summary[:1000],
-        "body_text": body,
-        "published_at": page.first_published_at or timezone.now(),
-        "last_published_at": page.last_published_at,
-        "thumbnail_url": _thumbnail(page),
-    }
-    for name in DISCLOSURE_FIELDS:
-        value = getattr(page, name, None)
-        values[name] = value if value is not None else ("" if name != "written_date" else None)
-    if values["content_type"] == "disclosure":
-        # 有效性 is stored once, outside the page (design §2); the row carries a copy of the store.
-        from publishing.syndication import validity
-
-        values["validity"] = validity.settle(current_site(), page)
+    values = _blank_row()
+    for name, value in page.catalogue_values().items():
+        field = CatalogueEntry._meta.get_field(name)
+        values[name] = "" if value is None and not field.null else value
+    values["content_type"] = type_name(page)
     return values
 
 
@@ -153,12 +82,13 @@ def enqueue(tenant_code, page_id, action):
 
 @transaction.atomic
 def record_live(page, action="publish"):
-    """Write (or rewrite) the row of a live page; called inside the publish transaction."""
+    """Write (or rewrite) the row of a live page; called inside the publish transaction, and by
+    any change of what the row carries (``action="validity"``: publishing.syndication.validity).
+
+    The catalogue is the only writer of its rows and the only sender of ``catalogue_changed``."""
     tenant = current_site()
     if type_name(page) is None or tenant is None or tenant.is_template:
         return None
-    from cms.visibility import is_listed
-
     if not is_listed(page):
         # Unpublished, or restricted here or above: the catalogue holds what the public may read.
         return record_gone(page.pk, action="unpublish" if not page.live else "restrict")
@@ -190,8 +120,6 @@ def record_subtree(page, action="move"):
     visibility rule; every other page of the subtree (columns, the home page) gets outbox events
     too, so static output rewrites or removes its files as well.
     """
-    from wagtail.models import Page
-
     tenant = current_site()
     if tenant is None or tenant.is_template:
         return
@@ -222,10 +150,6 @@ COMPARED = ["title", "url", "summary", "body_text", "column_class", "validity", 
 
 def reconcile_site(tenant, fix=True):
     """Compare the site's catalogue rows with its live pages; returns (missing, stale, extra) ids."""
-    from django_tenants.utils import schema_context
-
-    from cms.visibility import listed
-
     missing, stale, extra = [], [], []
     with schema_context(tenant.schema_name):
         live = {}

@@ -14,86 +14,35 @@ and reported to the reviewer as "附件过大或过于复杂，未能完整检�
 """
 
 import hashlib
-import html
 import json
 import logging
-import re
 
 from django.conf import settings
-from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from django.utils.html import strip_tags
-from wagtail import blocks
-from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.documents.models import AbstractDocument
-from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
 
+from cms.text import read_page
 from publishing.confidentiality import wordlists
 from publishing.confidentiality.extract import ExtractionError, Limits, extract
+from publishing.confidentiality.rules import RULE_LABELS, SEVERITY_LABELS
 
 from .models import AttachmentText, ScanReport
 
 logger = logging.getLogger(__name__)
 
-_BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|td|th|blockquote|div)>|<br\s*/?>", re.IGNORECASE)
 # Page fields people write besides the page type's own (Wagtail's SEO fields show in search results).
 _PAGE_TEXT_FIELDS = ("seo_title", "search_description")
 
 
-def html_text(value):
-    """Plain text of (rich text) HTML, one line per block, entities decoded."""
-    return html.unescape(strip_tags(_BLOCK_END.sub(lambda match: match.group(0) + "\n", value or ""))).strip()
-
-
-def _label(field):
-    return str(field.verbose_name)
-
-
-def _walk_block(block, value, label, out, attachments):
-    if value is None:
-        return
-    if isinstance(block, DocumentChooserBlock):
-        attachments.append(value)
-    elif isinstance(block, blocks.RichTextBlock):
-        out.append((label, html_text(value.source if hasattr(value, "source") else str(value))))
-    elif isinstance(block, blocks.RawHTMLBlock):
-        out.append((label, html_text(str(value))))
-    elif isinstance(block, blocks.StructBlock):
-        for name, child in block.child_blocks.items():
-            _walk_block(child, value.get(name), label, out, attachments)
-    elif isinstance(block, blocks.ListBlock):
-        for item in value:
-            _walk_block(block.child_block, item, label, out, attachments)
-    elif isinstance(block, blocks.StreamBlock):
-        for child in value:
-            _walk_block(child.block, child.value, f"{label}·{child.block.label}", out, attachments)
-    elif isinstance(block, (blocks.CharBlock, blocks.TextBlock)):
-        out.append((label, str(value)))
-
-
 def page_fields(page):
-    """``(fields, documents)``: field name → text of ``page``, and the attached documents."""
-    page = page.specific if type(page) is Page else page
-    texts = [("标题", page.title)]
-    documents = []
-    for name in _PAGE_TEXT_FIELDS:
-        texts.append((str(Page._meta.get_field(name).verbose_name), getattr(page, name, "") or ""))
-    for field in page._meta.concrete_fields:
-        if field.model is Page or getattr(field, "choices", None):
-            continue
-        value = getattr(page, field.name, None)
-        if not value:
-            continue
-        if isinstance(field, StreamField):
-            _walk_block(field.stream_block, value, _label(field), texts, documents)
-        elif isinstance(field, RichTextField):
-            texts.append((_label(field), html_text(value)))
-        elif isinstance(field, (models.CharField, models.TextField)) and not field.primary_key:
-            texts.append((_label(field), str(value)))
+    """``(fields, documents)``: field name → text of ``page``, and the attached documents.
+
+    The title, the SEO fields and every own text field (cms.text.read_page), named by label.
+    """
+    texts, documents = read_page(page, wagtail_fields=_PAGE_TEXT_FIELDS)
     fields = {}
-    for label, text in texts:
+    for label, text in [("标题", page.title), *((piece.label, piece.plain) for piece in texts)]:
         if not text:
             continue
         key, number = label, 2
@@ -230,8 +179,6 @@ def latest_report(page):
 
 def findings_comment(report, limit=10):
     """The findings as the comment of an automatic rejection: what, where, and the rule."""
-    from publishing.confidentiality.rules import RULE_LABELS, SEVERITY_LABELS
-
     lines = ["保密检查发现禁止发布的内容，已自动退回："]
     for finding in report.findings[:limit]:
         rule = RULE_LABELS.get(finding["rule"], finding["rule"])

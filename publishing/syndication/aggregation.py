@@ -10,27 +10,23 @@ from __future__ import annotations
 
 from heapq import merge
 
-from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from cms.models.columns import AggregateSource
+from cms.models.disclosure import preload_validity
 from publishing.catalogue.models import CatalogueEntry
+from sites.models import SiteKind, Tenant
+
+from .models import Submission, SubmissionStatus
+from .validity import validity_label
 
 # Catalogue types a column lists as items (the column's own ITEM_MODELS).
 ITEM_TYPES = ("article", "disclosure")
 
 
-class AggregateSource(models.TextChoices):
-    NONE = "", _("不汇聚其他站点")
-    DEPARTMENTS = "departments", _("下级部门网站")
-    COUNTIES = "counties", _("下级县（市、区）门户")
-    CHILDREN = "children", _("全部下级站点")
-
-
 def source_kinds(source):
-    from sites.models import SiteKind
-
+    """The kinds of child site a column's ``aggregate_from`` (cms AggregateSource) takes; None: all."""
     return {
         AggregateSource.DEPARTMENTS: [SiteKind.DEPARTMENT],
         AggregateSource.COUNTIES: [SiteKind.COUNTY, SiteKind.DISTRICT],
@@ -40,8 +36,6 @@ def source_kinds(source):
 
 def source_sites(tenant, source):
     """Serving sites whose parent is ``tenant`` and whose kind matches ``source``."""
-    from sites.models import Tenant
-
     kinds = source_kinds(source)
     if tenant is None or kinds == []:
         return Tenant.objects.none()
@@ -55,8 +49,6 @@ def remote_entries(column, tenant):
     Like ``ColumnPage.items()``, which takes the items of every column below, a column lists what
     its descendant columns aggregate or adopted: 政务动态 shows the departments' news of 部门动态.
     """
-    from .models import Submission, SubmissionStatus
-
     columns = list(
         type(column)
         .objects.descendant_of(column, inclusive=True)
@@ -99,8 +91,6 @@ class CatalogueItem:
 
     @property
     def current_validity_label(self):
-        from .validity import validity_label
-
         return validity_label(self.current_validity)
 
     @property
@@ -138,9 +128,7 @@ class MergedListing:
             own = list(self.own_pages[:stop])
             remote = [CatalogueItem(entry) for entry in self.remote_rows[:stop]]
             items = list(merge(own, remote, key=_sort_key, reverse=True))[start:stop]
-            from .validity import preload
-
-            preload([item for item in items if not getattr(item, "is_remote", False)])
+            preload_validity([item for item in items if not getattr(item, "is_remote", False)])
             return items
         items = self[index : index + 1]
         if not items:
@@ -149,7 +137,8 @@ class MergedListing:
 
 
 def column_listing(column, tenant):
-    """What ``column`` lists: its own items merged with the other sites' rows it aggregates or adopted.
+    """What ``column`` lists: its own items merged with the other sites' rows it aggregates or adopted
+    (``ColumnPage.listing()`` through the ``cms_column_listing`` hook, wagtail_hooks.py).
 
     Always merged, even for a column that neither aggregates nor accepts offers now: items adopted
     while it did stay listed.

@@ -7,6 +7,10 @@ and it changes only through ``change_validity``.
 
 Before a document is first published, the editor's choice on the page is its initial status;
 the first publish settles it into the store, after which the page field is ignored.
+
+The content types know nothing of this module: they ask through the hooks they declare
+(cms.models.extensions), registered in wagtail_hooks.py: ``cms_document_validity`` is
+``statuses`` and ``cms_settle_document_validity`` is ``settle``.
 """
 
 from __future__ import annotations
@@ -14,11 +18,15 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from cms.models.disclosure import Validity
 from publishing.catalogue import services as catalogue
-from publishing.catalogue.models import CatalogueEntry
+from serving import pagecache
+from sites import audit
 from sites.access import current_site
+from sites.models import Role
 
 from .models import DocumentValidity
+from .permissions import roles_on
 
 
 class ValidityError(Exception):
@@ -26,8 +34,6 @@ class ValidityError(Exception):
 
 
 def validity_choices():
-    from cms.models.disclosure import Validity
-
     return Validity.choices
 
 
@@ -57,32 +63,17 @@ def stored(tenant, page_ids):
     )
 
 
-def validity_of(page):
-    """The status to show for ``page`` (a DisclosureDocumentPage in the current schema)."""
+def statuses(pages):
+    """{page id: status} of the stored documents among ``pages`` (DisclosureDocumentPages of the
+    current schema), in one query; what ``current_validity`` and listings show."""
     tenant = current_site()
-    if tenant is None or page.pk is None:
-        return page.validity
-    return stored(tenant, [page.pk]).get(page.pk, page.validity)
-
-
-def preload(pages):
-    """Give each disclosure document in ``pages`` its stored status in one query (listings)."""
-    documents = [page for page in pages if hasattr(page, "validity") and hasattr(page, "index_number")]
-    if not documents:
-        return pages
-    values = stored(current_site(), [page.pk for page in documents])
-    for page in documents:
-        # Fills DisclosureDocumentPage.current_validity (a cached_property) without a query per row.
-        page.__dict__["current_validity"] = values.get(page.pk, page.validity)
-    return pages
+    if tenant is None:
+        return {}
+    return stored(tenant, [page.pk for page in pages if page.pk is not None])
 
 
 def can_change(user, tenant):
     """The document's own site's editors and site admins, and the web office."""
-    from sites.models import Role
-
-    from .permissions import roles_on
-
     if user.is_active and user.is_superuser:
         return True
     return bool(roles_on(user, tenant) & {Role.EDITOR, Role.SITE_ADMIN})
@@ -92,13 +83,11 @@ def can_change(user, tenant):
 def change_validity(page, validity, *, actor, reason="", request=None):
     """Change a live document's 有效性 everywhere at once.
 
-    Writes the store, the catalogue row (and through ``catalogue_changed`` the search index), an
-    outbox event for the non-transactional engines, the audit log, and purges the page caches of
-    the document's site and of its parent portal, whose aggregated listings show it.
+    Writes the store and has the catalogue rewrite the document's row (it then tells the search
+    index through ``catalogue_changed`` and the non-transactional engines through the outbox),
+    writes the audit log, and purges the page caches of the document's site and of its parent
+    portal, whose aggregated listings show it.
     """
-    from serving import pagecache
-    from sites import audit
-
     tenant = current_site()
     if tenant is None or connection.schema_name == "public":
         raise ValidityError(str(_("只能在文件所属站点上变更有效性。")))
@@ -124,12 +113,8 @@ def change_validity(page, validity, *, actor, reason="", request=None):
     if revision is not None and isinstance(revision.content, dict):
         revision.content["validity"] = validity
         revision.save(update_fields=["content"])
-    entry = CatalogueEntry.objects.filter(tenant=tenant, page_id=page.pk).first()
-    if entry is not None:
-        entry.validity = validity
-        entry.save(update_fields=["validity", "updated_at"])
-        catalogue.enqueue(tenant.code, page.pk, "validity")
-        catalogue.catalogue_changed.send(CatalogueEntry, tenant=tenant, page_id=page.pk, entry=entry, action="validity")
+    page.__dict__.pop("current_validity", None)  # read the store again
+    catalogue.record_live(page, action="validity")
     audit.record(
         "validity_changed",
         actor=actor,

@@ -9,7 +9,8 @@ from wagtail.admin.widgets import Button
 
 from sites.access import current_site
 
-from . import permissions, views
+from . import permissions, validity, views
+from .aggregation import column_listing
 
 OFFERABLE = ("cms.ArticlePage", "cms.DisclosureDocumentPage")
 
@@ -22,6 +23,25 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("validity/<int:page_id>/", views.change_validity, name="validity"),
 ]
+
+
+# The extension points of the content types (cms.models.extensions): portal aggregation and
+# 信息报送 in column listings, and the one store of 有效性 behind every place a document shows.
+
+
+@hooks.register("cms_column_listing")
+def aggregated_column_listing(column, site):
+    return column_listing(column, site)
+
+
+@hooks.register("cms_document_validity")
+def stored_document_validity(pages):
+    return validity.statuses(pages)
+
+
+@hooks.register("cms_settle_document_validity")
+def settle_document_validity(page):
+    return validity.settle(current_site(), page)
 
 
 @hooks.register("register_admin_urls")

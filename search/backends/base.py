@@ -6,7 +6,12 @@ import datetime
 import time
 from functools import lru_cache
 
+from django.apps import apps
 from django.utils import timezone
+
+from publishing.catalogue.models import CatalogueEntry
+from publishing.catalogue.services import catalogue_types
+from sites.models import Tenant
 
 from .. import snippets, text
 from ..query import Hit, SearchParams, SearchResults
@@ -15,10 +20,6 @@ from ..query import Hit, SearchParams, SearchResults
 @lru_cache(maxsize=1)
 def type_labels():
     """{content type name: its label} (article → 文章); fixed by the code, so read once per process."""
-    from django.apps import apps
-
-    from publishing.catalogue.services import catalogue_types
-
     return {name: str(apps.get_model(label)._meta.verbose_name) for label, name in catalogue_types().items()}
 
 
@@ -79,8 +80,6 @@ class SearchBackend:
         Only serving sites are searchable: a suspended or archived site's items stay in the
         catalogue but never appear in results.
         """
-        from sites.models import Tenant
-
         serving = Tenant.objects.serving()
         if params.sites or params.kinds:
             chosen = serving
@@ -111,8 +110,6 @@ class SearchBackend:
     @staticmethod
     def build_facets(counts):
         """Facets from {(tenant_id, content_type, year): count}: sites, types and years, largest first."""
-        from sites.models import Tenant
-
         by_site, by_type, by_year = {}, {}, {}
         for (tenant_id, content_type, year), count in counts.items():
             by_site[tenant_id] = by_site.get(tenant_id, 0) + count
@@ -143,8 +140,6 @@ class SearchBackend:
         Rows are read from the catalogue, not from the engine's copy: an item unpublished a moment
         ago (its row is gone) never shows, even if an engine has not caught up yet.
         """
-        from publishing.catalogue.models import CatalogueEntry
-
         ids = [entry_id for entry_id, _ in scored]
         rows = CatalogueEntry.objects.live().select_related("tenant").in_bulk(ids)
         terms = parsed.highlight_terms() if parsed else []

@@ -29,6 +29,8 @@ from elasticsearch.dsl import A, Date, Index, Keyword, Mapping, Search, Text, an
 from elasticsearch.dsl import Q as EQ
 
 from publishing.catalogue.engines import OutboxEngine
+from publishing.catalogue.models import CatalogueEntry, OutboxEvent
+from sites.models import Tenant
 
 from .. import text
 from ..query import SearchResults
@@ -256,8 +258,6 @@ class ElasticsearchBackend(SearchBackend):
 
     def reindex(self, site=None, progress=None, batch_size=500):
         """Build a new index behind the alias (all sites), or rewrite one site's documents in place."""
-        from publishing.catalogue.models import CatalogueEntry, OutboxEvent
-
         entries = CatalogueEntry.objects.select_related("tenant").order_by("id")
         if site:
             self._call(
@@ -329,8 +329,6 @@ class ElasticsearchBackend(SearchBackend):
     # --- reading ------------------------------------------------------------------------------
 
     def search(self, params):
-        from sites.models import Tenant
-
         params.parse()
         keep, hidden = self.site_scope(params)
         keep_codes = (
@@ -351,8 +349,6 @@ class ElasticsearchBackend(SearchBackend):
         return results
 
     def _facets(self, response):
-        from sites.models import Tenant
-
         aggs = response.aggregations
         site_counts = {bucket.key: bucket.doc_count for bucket in aggs.sites.buckets}
         names = dict(Tenant.objects.filter(code__in=site_counts).values_list("code", "name"))
@@ -373,8 +369,6 @@ class ElasticsearchBackend(SearchBackend):
         }
 
     def suggest(self, prefix, sites=None, limit=8):
-        from sites.models import Tenant
-
         tokens = text.tokens(prefix, keep_stop_words=True)
         if not tokens:
             return []
@@ -391,8 +385,6 @@ class ElasticsearchBackend(SearchBackend):
         )
         response = self._call(search.using(self.client).execute)
         ids = [int(hit.entry_id) for hit in response]
-        from publishing.catalogue.models import CatalogueEntry
-
         rows = CatalogueEntry.objects.select_related("tenant").in_bulk(ids)
         seen, out = set(), []
         for entry_id in ids:

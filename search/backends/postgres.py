@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
 
+from publishing.catalogue.models import CatalogueEntry
 from sites.models import SiteStatus
 
 from .. import text
@@ -122,8 +123,6 @@ class PostgresSearchBackend(SearchBackend):
 
     def reindex(self, site=None, progress=None, batch_size=500):
         """Rebuild the rows of every catalogue entry (or one site's) in batches; returns the count."""
-        from publishing.catalogue.models import CatalogueEntry
-
         entries = CatalogueEntry.objects.select_related("tenant").order_by("id")
         if site:
             entries = entries.filter(tenant__code=site)
