@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
+from cms.models import extensions
 from sites.access import current_site
 
 from . import permissions, validity, views
@@ -29,17 +30,17 @@ urlpatterns = [
 # 信息报送 in column listings, and the one store of 有效性 behind every place a document shows.
 
 
-@hooks.register("cms_column_listing")
+@hooks.register(extensions.COLUMN_LISTING)
 def aggregated_column_listing(column, site):
     return column_listing(column, site)
 
 
-@hooks.register("cms_document_validity")
+@hooks.register(extensions.DOCUMENT_VALIDITY)
 def stored_document_validity(pages):
     return validity.statuses(pages)
 
 
-@hooks.register("cms_settle_document_validity")
+@hooks.register(extensions.SETTLE_DOCUMENT_VALIDITY)
 def settle_document_validity(page):
     return validity.settle(current_site(), page)
 
