@@ -170,11 +170,13 @@ class Role(models.TextChoices):
     EDITOR = "editor", _("编辑")
     REVIEWER = "reviewer", _("审核员")
     SECRECY_OFFICER = "secrecy_officer", _("保密审查员")
+    # 互动交流 and 依申请公开: the only site role that sees the citizens' personal data (interaction/).
+    HANDLER = "handler", _("互动办理员")
     WEB_OFFICE = "web_office", _("网站办")
 
     @classmethod
     def site_roles(cls):
-        return [cls.SITE_ADMIN, cls.EDITOR, cls.REVIEWER, cls.SECRECY_OFFICER]
+        return [cls.SITE_ADMIN, cls.EDITOR, cls.REVIEWER, cls.SECRECY_OFFICER, cls.HANDLER]
 
     @classmethod
     def from_label(cls, text):

@@ -230,6 +230,7 @@ PAGE_PERMISSIONS = {
     Role.EDITOR: ["add_page", "change_page"],
     Role.REVIEWER: ["change_page", "lock_page"],
     Role.SECRECY_OFFICER: ["change_page", "lock_page"],
+    Role.HANDLER: [],  # answers citizens; writes no pages
 }
 COLLECTION_PERMISSIONS = {
     Role.SITE_ADMIN: [
@@ -245,6 +246,7 @@ COLLECTION_PERMISSIONS = {
     Role.EDITOR: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
     Role.REVIEWER: ["choose_image", "choose_document"],
     Role.SECRECY_OFFICER: ["choose_image", "choose_document"],
+    Role.HANDLER: [],
 }
 MODEL_PERMISSIONS = {role: ["wagtailadmin.access_admin"] for role in Role.site_roles()}
 # The site admin edits the site's logo and banner (cms.SiteBranding) within the theme's limits.
@@ -275,8 +277,24 @@ def sync_role_permissions():
 
     Runs on every deploy, so a permission added to a role reaches the sites made before.
     """
+    for tenant in Tenant.objects.sites():
+        create_missing_role_groups(tenant)
     for binding in SiteGroup.objects.exclude(role=Role.WEB_OFFICE).select_related("group"):
         binding.group.permissions.set(_model_permissions(Role(binding.role)))
+
+
+def create_missing_role_groups(tenant):
+    """A role added after the site was made (互动办理员) gets its group on the next deploy.
+
+    Only roles without page or collection rights are made here (those grants need the site's home
+    page and are made at provisioning).
+    """
+    have = set(SiteGroup.objects.filter(tenant=tenant).values_list("role", flat=True))
+    for role in Role.site_roles():
+        if role in have or PAGE_PERMISSIONS[role] or COLLECTION_PERMISSIONS[role]:
+            continue
+        group, _ = Group.objects.get_or_create(name=group_name(tenant, role))
+        SiteGroup.objects.create(group=group, tenant=tenant, role=role)
 
 
 def create_role_groups_only(tenant):

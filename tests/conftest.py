@@ -20,6 +20,7 @@ SITE_ROLES = {
     Role.EDITOR: "editor",
     Role.REVIEWER: "reviewer",
     Role.SECRECY_OFFICER: "secrecy",
+    Role.HANDLER: "handler",
 }
 
 

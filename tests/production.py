@@ -6,6 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_KEY = secrets.token_urlsafe(50)
+PERSONAL_DATA_KEY = "kYzX6Q0bq0m8c2B2pYQ6r8m1w7QJt3eV5sFh0u9nL1A="  # a Fernet key for the test only
 
 
 def production_env(var_dir, **changes):
@@ -18,6 +19,7 @@ def production_env(var_dir, **changes):
     env.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECRET_KEY=GOOD_KEY,
+        CMS_PERSONAL_DATA_KEYS=PERSONAL_DATA_KEY,
         ALLOWED_HOSTS=".city.gov.cn,.qhx.gov.cn",
         DATABASE_URL="postgres://cms@127.0.0.1:1/cms",
         CMS_VAR_DIR=str(var_dir),

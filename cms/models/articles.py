@@ -12,6 +12,7 @@ from .base import SitePage
 
 class ArticlePage(SitePage):
     catalogue_type = "article"
+    column_item = True
 
     subtitle = models.CharField(_("副标题"), max_length=200, blank=True)
     source = models.CharField(_("来源"), max_length=100, blank=True)

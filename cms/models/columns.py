@@ -16,12 +16,16 @@ from ..visibility import listed
 from .base import ColumnClass, SitePage
 from .extensions import COLUMN_LISTING, first_answer
 
-# The page types a column lists as its items (newest first).
-ITEM_MODELS = ("cms.ArticlePage", "cms.DisclosureDocumentPage")
-
 
 def item_models():
-    return [apps.get_model(label) for label in ITEM_MODELS]
+    """The page types a column lists as its items (newest first): every page type that declares
+    ``column_item = True`` (articles, disclosure documents, and those of apps above, such as the
+    published answers of 互动交流), found in the app registry the way the catalogue finds its types."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Page) and not model._meta.abstract and getattr(model, "column_item", False)
+    ]
 
 
 class AggregateSource(models.TextChoices):

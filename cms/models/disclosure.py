@@ -172,6 +172,7 @@ class DisclosureDocumentPage(SitePage):
     parent_page_types = ["cms.ColumnPage", "cms.AnnualReportIndexPage"]
     subpage_types = []
     catalogue_type = "disclosure"
+    column_item = True
     # Columns of the catalogue row of their own, not part of its body text.
     catalogue_metadata = (
         "index_number",

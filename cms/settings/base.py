@@ -48,6 +48,9 @@ SHARED_APPS = [
     "publishing.syndication",
     "publishing.importing",
     "search",
+    # 互动交流 and 依申请公开: messages, applications and their clocks belong to one site each but
+    # live in the public schema, so 转办 between sites and the web office's overview are one query.
+    "interaction",
     # The page cache and its WSGI front: no models; its ready() wires every purge receiver.
     "serving",
     # The demo cluster and seed_demo (no models).
@@ -63,6 +66,8 @@ TENANT_APPS = [
     "cms",
     # The review chain's steps, scan reports and 保密审查单: site data, in the site's schema.
     "publishing.review",
+    # The public side of 互动交流 that is content: published answers, consultations, questionnaires.
+    "interaction.pages",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -391,3 +396,15 @@ CMS_DEMO_PASSWORD = os.environ.get("CMS_DEMO_PASSWORD", "Demo-2026-cms")
 # seed_demo creates accounts with that published password (weboffice is a superuser): production.py
 # turns it off.
 CMS_DEMO_ENABLED = True
+
+# --- 互动交流 (interaction/) ---------------------------------------------------------------------
+# Personal data of citizens (names, phone numbers, ID numbers) is encrypted at rest with these
+# Fernet keys (comma-separated, newest first: older keys still decrypt, so keys can be rotated).
+# Production requires its own; development and tests derive one from SECRET_KEY.
+CMS_PERSONAL_DATA_KEYS = env_list("CMS_PERSONAL_DATA_KEYS")
+# Intake limits: per client address and per phone number, per hour.
+CMS_INTERACTION_LIMIT_PER_IP = int(os.environ.get("CMS_INTERACTION_LIMIT_PER_IP", "10"))
+CMS_INTERACTION_LIMIT_PER_PHONE = int(os.environ.get("CMS_INTERACTION_LIMIT_PER_PHONE", "5"))
+CMS_INTERACTION_LOOKUP_LIMIT_PER_IP = int(os.environ.get("CMS_INTERACTION_LOOKUP_LIMIT_PER_IP", "30"))
+# Where citizens' attachments are kept: never under MEDIA_ROOT (nothing there is public).
+CMS_INTERACTION_FILES = Path(os.environ.get("CMS_INTERACTION_FILES", VAR_DIR / "interaction-files"))

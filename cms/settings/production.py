@@ -91,6 +91,25 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CMS_HSTS_INCLUDE_SUBDOMAINS") =
 SECURE_HSTS_PRELOAD = os.environ.get("CMS_HSTS_PRELOAD") == "1"
 # The demo cluster's accounts have a published password (README): never in production.
 CMS_DEMO_ENABLED = False
+
+
+# Citizens' personal data: a key of the deployment's own, never one derived from another secret.
+def personal_data_keys():
+    from cryptography.fernet import Fernet
+
+    keys = [required("CMS_PERSONAL_DATA_KEYS")] + env_list("CMS_PERSONAL_DATA_OLD_KEYS")
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "CMS_PERSONAL_DATA_KEYS 不是有效的 Fernet 密钥。生成方法："
+                'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+            ) from None
+    return keys
+
+
+CMS_PERSONAL_DATA_KEYS = personal_data_keys()
 # Production runs behind the shipped nginx, which sends document files from its internal location;
 # CMS_DOCUMENTS_ACCEL_REDIRECT= (empty) makes Django stream them when nothing like it is in front.
 CMS_DOCUMENTS_ACCEL_REDIRECT = os.environ.get("CMS_DOCUMENTS_ACCEL_REDIRECT", "/_documents/")

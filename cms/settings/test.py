@@ -12,6 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CMS_TEST_DB", "test_cms")}  # noqa: F405
 MEDIA_ROOT = VAR_DIR / f"test-media-{DATABASES['default']['TEST']['NAME']}"  # noqa: F405
 CSRF_TRUSTED_ORIGINS = ["http://*.localhost"]
+CMS_INTERACTION_FILES = VAR_DIR / f"test-interaction-{DATABASES['default']['TEST']['NAME']}"  # noqa: F405
 # Absolute URLs in tests are the plain hosts, whatever the shell running the suite exports.
 CMS_PUBLIC_PORT = ""
 CMS_PUBLIC_SCHEME = "http"

@@ -21,7 +21,7 @@ from sites.models import SiteKind, Tenant
 from .models import Submission, SubmissionStatus
 from .validity import validity_label
 
-# Catalogue types a column lists as items (the column's own ITEM_MODELS).
+# Catalogue types a portal aggregates into its columns (of the column_item types, those of cms).
 ITEM_TYPES = ("article", "disclosure")
 
 
