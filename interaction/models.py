@@ -439,6 +439,8 @@ class DisclosureApplication(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reminded_on = models.DateField(null=True, blank=True)
+
     # 年报: applications not finished at the end of a year are carried over to the next.
     objects = ApplicationQuerySet.as_manager()
 
