@@ -51,6 +51,10 @@ SHARED_APPS = [
     # 互动交流 and 依申请公开: messages, applications and their clocks belong to one site each but
     # live in the public schema, so 转办 between sites and the web office's overview are one query.
     "interaction",
+    # 监管: checks, scores and alarms of every site (public schema: one query over the cluster).
+    "supervision.checks",
+    "supervision.crawler",
+    "supervision.traffic",
     # The page cache and its WSGI front: no models; its ready() wires every purge receiver.
     "serving",
     # The demo cluster and seed_demo (no models).

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = ("sites", "serving", "themes", "cms", "publishing", "search", "interaction", "demo")
+FOLDERS = ("sites", "serving", "themes", "cms", "publishing", "search", "interaction", "supervision", "demo")
 WIRING = ("cms/settings/", "cms/urls.py", "cms/urls_public.py", "cms/wsgi.py")
 
 
