@@ -394,7 +394,7 @@ def validate_application(data):
         errors["name"] = "请填写申请人姓名或单位名称（100 字以内）。"
     id_number = "".join(str(data.get("id_number") or "").split()).upper()
     if applicant_type == ApplicantType.CITIZEN:
-        if not rules.valid_id_number(id_number):
+        if not rules.valid_id_number(id_number.lower()):  # the rules read normalised (lower-case) text
             errors["id_number"] = "身份证号码无效（请核对 18 位号码及最后一位校验码）。"
     elif applicant_type == ApplicantType.LEGAL and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", id_number):
         errors["id_number"] = "请填写 18 位统一社会信用代码。"

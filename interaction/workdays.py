@@ -12,23 +12,28 @@ received does not count; the period ends at the end of its last working day.
 import datetime
 
 import chinese_calendar
+from django.conf import settings
 from django.core.cache import cache
+from django_tenants.utils import schema_context
 
 OVERRIDES_CACHE_KEY = "interaction:workday-overrides:v1"
 
 
 def _overrides():
-    table = cache.get(OVERRIDES_CACHE_KEY)
-    if table is None:
-        from .models import WorkdayOverride
+    # Under the public schema's key prefix: one table for the cluster, forgotten from any site.
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        table = cache.get(OVERRIDES_CACHE_KEY)
+        if table is None:
+            from .models import WorkdayOverride
 
-        table = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
-        cache.set(OVERRIDES_CACHE_KEY, table, 3600)
+            table = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
+            cache.set(OVERRIDES_CACHE_KEY, table, 3600)
     return table
 
 
 def forget_overrides():
-    cache.delete(OVERRIDES_CACHE_KEY)
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        cache.delete(OVERRIDES_CACHE_KEY)
 
 
 def known_by_calendar(day):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from interaction import services
+from interaction import services, workdays
 
 
 def message_data(**changes):
@@ -24,3 +24,11 @@ def write_message(cluster):
         return services.submit_message(cluster.sites[code], message_data(**changes))
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _forget_workday_overrides():
+    """Override rows vanish with the test's transaction; the cached table must vanish with them."""
+    workdays.forget_overrides()
+    yield
+    workdays.forget_overrides()
