@@ -104,7 +104,10 @@ def jtj(cluster):
     return cluster.sites["jtj"]
 
 
-def received_application(jtj, handler, on=D(2026, 9, 23)):
+RECEIVED = D(2026, 9, 23)
+
+
+def received_application(jtj, handler, on=RECEIVED):
     application = services.submit_application(jtj, application_data())
     return services.confirm_receipt(application, handler, jtj, on=on)
 

@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
-from sites.models import AuditEvent, Domain, SiteGroup, Tenant
+from sites.models import AuditEvent, Domain, Role, SiteGroup, Tenant
 from sites.provisioning import ProvisioningError, SiteSpec, create_site
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_create_site_builds_the_standard_department_tree(cluster):
             "办事服务",
             "互动交流",
         } <= titles
-    assert SiteGroup.objects.filter(tenant=tenant).count() == 4
+    assert SiteGroup.objects.filter(tenant=tenant).count() == len(Role.site_roles())
     assert AuditEvent.objects.filter(action="site_created", tenant_code="wsjkw").exists()
 
 
