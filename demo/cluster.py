@@ -12,6 +12,7 @@ from sites.roles import grant_role
 
 from .content import seed_content
 from .guard import DemoRefused, ensure_demo_allowed
+from .interaction import seed as seed_interaction
 from .review import seed as seed_review
 
 __all__ = ["DEMO_SITES", "DEMO_USERS", "DemoRefused", "ensure_demo_allowed", "seed"]
@@ -182,6 +183,7 @@ for spec in DEMO_SITES:
         (f"{spec.code}_editor", f"{spec.details['short_name']}编辑", [(spec.code, Role.EDITOR)]),
         (f"{spec.code}_reviewer", f"{spec.details['short_name']}审核员", [(spec.code, Role.REVIEWER)]),
         (f"{spec.code}_secrecy", f"{spec.details['short_name']}保密审查员", [(spec.code, Role.SECRECY_OFFICER)]),
+        (f"{spec.code}_handler", f"{spec.details['short_name']}互动办理员", [(spec.code, Role.HANDLER)]),
     ]
 # One person, different roles on two sites.
 DEMO_USERS.append(("zhangwei", "张伟", [("jtj", Role.EDITOR), ("jyj", Role.REVIEWER)]))
@@ -229,3 +231,4 @@ def seed(step=print):
     step("演示文章已发布")
     seed_content(step)
     seed_review(step)
+    seed_interaction(step)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from demo.cluster import DEMO_USERS
+from demo.interaction import demo_codes
 from sites.models import Tenant
 
 
@@ -19,7 +20,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {tenant.name:<16} {hosts}  [{tenant.get_status_display()}]")
         self.stdout.write(f"  站点导航          http://{settings.CMS_CLUSTER_HOST}:{port}/")
         self.stdout.write(f"\n演示账号（密码均为 {settings.CMS_DEMO_PASSWORD}）：")
-        for username, full_name, roles in DEMO_USERS[:6] + DEMO_USERS[-1:]:
+        for username, full_name, roles in DEMO_USERS[:7] + DEMO_USERS[-1:]:
             what = "、".join(f"{code or '全站群'} {role.label}" for code, role in roles)
             self.stdout.write(f"  {username:<16} {full_name}（{what}）")
-        self.stdout.write("  …… 每个站点都有 <代码>_admin / _editor / _reviewer / _secrecy\n")
+        self.stdout.write("  …… 每个站点都有 <代码>_admin / _editor / _reviewer / _secrecy / _handler\n")
+        codes = demo_codes()
+        if codes:
+            self.stdout.write("演示留言与依申请公开（在各站“互动交流”栏目凭查询码和手机号后四位 1234 查询）：")
+            for site, kind, subject, code, status in codes:
+                self.stdout.write(f"  {code}  {site} · {kind} · {subject}（{status}）")
+            self.stdout.write("")
