@@ -53,7 +53,6 @@ def publish_answer(message, reply):
                 answer=public_text(reply.text),
                 answered_by=reply.answered_by,
                 answered_at=reply.reviewed_at or message.answered_at,
-                message_code=message.code,
             )
             column.add_child(instance=page)
             page.save_revision().publish()

@@ -3,7 +3,8 @@
 ``ReplyPage``: a citizen's question and the site's approved answer, published with the citizen's
 consent and the personal data removed (interaction/publication.py makes it; nobody writes one by
 hand). Being a page, it takes the one visibility rule, the catalogue (cross-site search), the page
-cache and static output like every other item.
+cache and static output like every other item. It holds no 查询码 and nothing of the citizen but the
+masked name: whatever a page holds is public text (the catalogue, search, static files).
 """
 
 from django.db import models
@@ -26,7 +27,6 @@ class ReplyPage(SitePage):
     answer = models.TextField(_("答复内容"))
     answered_by = models.CharField(_("答复单位"), max_length=100)
     answered_at = models.DateTimeField(_("答复时间"))
-    message_code = models.CharField(max_length=20, editable=False)
 
     parent_page_types = ["cms.ColumnPage"]
     subpage_types = []
