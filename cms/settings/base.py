@@ -55,6 +55,7 @@ SHARED_APPS = [
     "supervision.checks",
     "supervision.crawler",
     "supervision.traffic",
+    "supervision.reports",
     # The page cache and its WSGI front: no models; its ready() wires every purge receiver.
     "serving",
     # The demo cluster and seed_demo (no models).
