@@ -37,6 +37,8 @@ urlpatterns = [
     ),
     path("search/", search_views.search_page, name="search"),
     path("api/search/", include("search.urls")),
+    # 互动交流 and 依申请公开 for citizens (/hudong/, /ysqgk/) and their JSON API.
+    path("", include("interaction.urls")),
 ]
 # runserver only: images and other public files; documents are refused there.
 urlpatterns += documents.media_urlpatterns()

@@ -618,10 +618,9 @@ def masked_text(text):
     """The text with personal data (ID, mobile and bank card numbers) replaced by asterisks."""
     normalised = rules.normalise(text)
     spans = [(start, end) for _rule, start, end in rules.personal_data(normalised)]
-    if not spans or len(normalised) != len(text):
-        chars = list(normalised)
-    else:
-        chars = list(text)
+    if not spans:
+        return text  # the citizen's own punctuation (：？，) stays; only masking needs the NFKC form
+    chars = list(text) if len(normalised) == len(text) else list(normalised)
     for start, end in spans:
         for index in range(start, end):
             chars[index] = "*"

@@ -14,7 +14,7 @@ from sites.access import current_site
 
 from ..visibility import listed
 from .base import ColumnClass, SitePage
-from .extensions import COLUMN_LISTING, first_answer
+from .extensions import COLUMN_LISTING, COLUMN_SERVICES, all_answers, first_answer
 
 
 def item_models():
@@ -117,6 +117,8 @@ class ColumnPage(RoutablePageMixin, SitePage):
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
         context["items"] = context["page_obj"].object_list
         context["list_template"] = self.list_template()
+        # Online services of apps above cms (hook ``cms_column_services``): 写信, 查询, 依申请公开.
+        context["services"] = all_answers(COLUMN_SERVICES, self, request)
         return context
 
     @path("feed/", name="feed")

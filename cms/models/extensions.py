@@ -18,6 +18,11 @@ three). Without a hook registered, each falls back to what the page itself holds
     disclosure document is written; makes the store hold a status for it (the page's choice,
     when it is published for the first time) and returns the status the row carries, or None to
     leave it to the next hook. Fallback: the page's ``current_validity``.
+
+``cms_column_services`` — ``fn(column, request)``: the online services a ``ColumnPage`` offers
+    besides its items (a form to write in, a lookup), as a list of ``{"title", "url",
+    "description"}``, or None. Every hook's links are shown, in hook order, above the column's
+    list. 互动交流 puts its forms on the 互动交流 and 依申请公开 columns here. Fallback: none.
 """
 
 from wagtail import hooks
@@ -25,6 +30,7 @@ from wagtail import hooks
 COLUMN_LISTING = "cms_column_listing"
 DOCUMENT_VALIDITY = "cms_document_validity"
 SETTLE_DOCUMENT_VALIDITY = "cms_settle_document_validity"
+COLUMN_SERVICES = "cms_column_services"
 
 
 def first_answer(hook_name, *args):
@@ -42,3 +48,11 @@ def merged_answers(hook_name, *args):
     for fn in hooks.get_hooks(hook_name):
         merged.update(fn(*args) or {})
     return merged
+
+
+def all_answers(hook_name, *args):
+    """The hook's functions' list answers, one after another (None counts as an empty list)."""
+    answers = []
+    for fn in hooks.get_hooks(hook_name):
+        answers.extend(fn(*args) or [])
+    return answers
