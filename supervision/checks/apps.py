@@ -8,3 +8,8 @@ class ChecksConfig(AppConfig):
     label = "supervision"
     verbose_name = "网站监管"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()
