@@ -14,6 +14,27 @@ from wagtail.search import index
 
 from cms.models import SitePage
 
+from .consultation import CommentStatus, ConsultationComment, ConsultationPage
+from .questionnaire import (
+    QuestionKind,
+    QuestionnaireAnswer,
+    QuestionnairePage,
+    QuestionnaireQuestion,
+    QuestionnaireResponse,
+)
+
+__all__ = [
+    "CommentStatus",
+    "ConsultationComment",
+    "ConsultationPage",
+    "QuestionKind",
+    "QuestionnaireAnswer",
+    "QuestionnairePage",
+    "QuestionnaireQuestion",
+    "QuestionnaireResponse",
+    "ReplyPage",
+]
+
 
 class ReplyPage(SitePage):
     catalogue_type = "reply"

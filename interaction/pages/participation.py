@@ -1,0 +1,109 @@
+"""What 意见征集 and 调查问卷 share: the clock that opens and closes them, the abuse guards, the page cache.
+
+* **The clock.** A consultation or a questionnaire is 未开始 before ``opens_at``, 征集中 until
+  ``closes_at`` and 已结束 after: derived from the time on every request, never stored, so no job
+  has to flip a flag at midnight and nobody can leave a closed page taking comments.
+* **Abuse.** A per-address counter per hour in the shared cache under the public schema's key prefix
+  (as search/ratelimit.py does), so one client is counted once however many site hosts it posts to;
+  a honeypot field a person never sees. The counter is per address, never global: a flood from one
+  address never blocks the other citizens.
+* **The page cache** (serving.pagecache) keeps anonymous GETs. A page showing a form carries a CSRF
+  token that belongs to one browser, and its counts move with every submission: while open these
+  pages are marked ``private, no-cache`` and never stored. A closed page is cached like any other;
+  a moderation decision changes what it shows, so moderation purges the site (``purge_pages``).
+"""
+
+import time
+import unicodedata
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_context
+
+from serving import pagecache
+from sites.access import current_site
+from sites.client_ip import client_ip
+
+HOUR = 3600
+# The field a person never sees (hidden by CSS, skipped by the keyboard and screen readers); a
+# bot that fills every input fills it too.
+HONEYPOT_FIELD = "homepage"
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+class Phase(models.TextChoices):
+    UPCOMING = "upcoming", _("未开始")
+    OPEN = "open", _("征集中")
+    CLOSED = "closed", _("已结束")
+
+
+def phase(opens_at, closes_at, now=None):
+    """The phase at ``now`` (default: the clock). Either bound may be empty: open from/until forever."""
+    now = now or timezone.now()
+    if opens_at and now < opens_at:
+        return Phase.UPCOMING
+    if closes_at and now >= closes_at:
+        return Phase.CLOSED
+    return Phase.OPEN
+
+
+def local_minute(value):
+    """``YYYY-MM-DD HH:MM`` in Asia/Shanghai, or ""."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def clean_text(value):
+    """Plain text as the person wrote it, without control characters. HTML in it stays text: the
+    templates escape it on output (autoescape), so ``<script>`` shows as the characters typed."""
+    return unicodedata.normalize("NFC", str(value or "")).translate(_CONTROL).replace("\r\n", "\n").strip()
+
+
+def limit_per_ip():
+    """Submissions per client address and hour, comments and questionnaires together (0: no limit)."""
+    return getattr(settings, "CMS_PARTICIPATION_LIMIT_PER_IP", 20)
+
+
+def allow_submission(request, limit=None):
+    """Count one submission from the request's address; (allowed, seconds until the window ends)."""
+    limit = limit_per_ip() if limit is None else limit
+    if limit <= 0:
+        return True, 0
+    now = time.time()
+    key = f"participation:rate:{client_ip(request) or 'unknown'}:{int(now // HOUR)}"
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        if cache.add(key, 1, HOUR + 5):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, HOUR + 5)
+                count = 1
+    return count <= limit, int(HOUR - now % HOUR) + 1
+
+
+def rate_limited_message(retry_after):
+    return f"提交过于频繁，请 {max(1, retry_after // 60)} 分钟后再试。"
+
+
+def honeypot_filled(data):
+    return bool(str(data.get(HONEYPOT_FIELD) or "").strip())
+
+
+def keep_out_of_cache(response):
+    """A response only this browser may keep (a form with its CSRF token, counts that move)."""
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def purge_pages():
+    """Make the current site's cached pages stale (now and after commit): a moderation decision
+    changes what a closed consultation shows, and the page cache would otherwise keep the old
+    page for ``CMS_PAGE_CACHE_SECONDS``."""
+    tenant = current_site()
+    if tenant is not None and tenant.pk and not tenant.is_template:
+        pagecache.purge_site(tenant)
