@@ -38,6 +38,7 @@ def shipped_nginx(root: Path, *, media: Path, output: Path, static: Path | None 
     site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
     site = site.replace("/srv/media/", f"{media}/").replace("/srv/static/", f"{static}/")
     site = site.replace("/srv/static-output", str(output))
+    site = site.replace("/var/log/nginx/", f"{root}/")  # the access log (cms_access) in the test's directory
     assert "/srv/" not in site, "every directory of the configuration is moved to the test's"
     (root / "site.conf").write_text(site, encoding="utf-8")
     # pytest's temporary directories are private to their owner: run the workers as that owner.

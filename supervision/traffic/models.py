@@ -39,7 +39,7 @@ class DailyTraffic(models.Model):
 
 
 class DailyVisitor(models.Model):
-    """A salted hash of one visitor seen on one site and day (the column "" row counts the site).
+    """A salted hash of one visitor seen on one site, day and column (column "*" counts the site).
 
     Kept only while the day's salt is: it lets a file ingested later in the day, or a rotated file,
     tell a returning visitor from a new one. Deleted with the salt when the day is closed.
