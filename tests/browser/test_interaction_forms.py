@@ -94,6 +94,7 @@ def test_a_citizen_writes_a_message_and_looks_it_up(served, browser, themed):
     assert browser.find_element(By.NAME, "subject").get_attribute("value") == subject
     assert not Message.objects.filter(subject=subject).exists()
     browser.get_log("browser")  # the refused submission's 400 is expected; nothing else may fail
+    screenshot(browser, f"interaction-{themed['theme']}-form-refused")
     _solve_captcha(browser)
     _submit(browser)
     code = _code_on_page(browser)
@@ -166,6 +167,7 @@ def test_the_forms_fit_a_360px_phone_and_still_submit(served, phone, themed):
     _type(phone, "name", "孙八")
     _type(phone, "phone", "13400001111")
     _solve_captcha(phone)
+    screenshot(phone, "interaction-red-form-360")
     _submit(phone)
     code = _code_on_page(phone)
     themed["made"]["messages"].append(code)
