@@ -20,6 +20,7 @@ LEADER = ("李建国", "党组书记、局长")
 
 
 def fill_footer(tenant, **changes):
+    connection.set_schema_to_public()  # a Tenant row is saved from the public schema only
     for field, value in {**FOOTER, **changes}.items():
         setattr(tenant, field, value)
     tenant.save()

@@ -1,0 +1,89 @@
+"""Who sees the supervision screens: the web office everything, a site admin their own site's page
+only, editors nothing; each refusal next to a positive control."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from supervision.checks import services
+from supervision.checks.models import DailyResult
+
+pytestmark = pytest.mark.django_db
+
+CLUSTER = "/admin/supervision/cluster/"
+
+
+def site_url(code):
+    return f"/admin/supervision/site/{code}/"
+
+
+def client_for(cluster, host_code, user):
+    client = Client(HTTP_HOST=cluster.host(host_code))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def results(cluster):
+    for code in ("jtj", "jyj"):
+        tenant = cluster.sites[code]
+        services.save_result(tenant, timezone.localdate(), services.check(tenant))
+
+
+def test_the_web_office_sees_the_cluster_and_every_site(cluster, results):
+    client = client_for(cluster, "portal", cluster.user(None, "web_office"))
+    answer = client.get(CLUSTER)
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert "测试市交通运输局" in body and "测试市教育局" in body
+    assert "<svg" in body and "<script" not in body.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "年度考核排名" in body
+    for code in ("jtj", "jyj"):
+        page = client.get(site_url(code))
+        assert page.status_code == 200
+        assert "问题清单" in page.content.decode()
+
+
+def test_a_site_admin_sees_their_own_site_only(cluster, results):
+    admin = client_for(cluster, "jtj", cluster.user("jtj", "site_admin"))
+    own = admin.get(site_url("jtj"))
+    assert own.status_code == 200
+    body = own.content.decode()
+    assert "测试市交通运输局" in body
+    # Fix links point into the site's own admin.
+    assert "http://jtj.localhost/admin/pages/" in body
+    assert admin.get(site_url("jyj")).status_code == 404
+    assert admin.get(CLUSTER).status_code == 403
+    # The menu entry sends them to their own page.
+    assert admin.get("/admin/supervision/")["Location"] == site_url("jtj")
+
+
+def test_a_site_admin_of_another_site_gets_nothing_from_this_host(cluster, results):
+    # jyj's admin on jtj's host is no member here: Wagtail refuses the admin altogether.
+    other = client_for(cluster, "jtj", cluster.user("jyj", "site_admin"))
+    assert other.get(site_url("jtj")).status_code in (302, 403, 404)
+    # Positive control: on jyj's own host the same person sees jyj's page.
+    assert client_for(cluster, "jyj", cluster.user("jyj", "site_admin")).get(site_url("jyj")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["editor", "reviewer", "secrecy_officer", "handler"])
+def test_other_roles_see_nothing(cluster, results, role):
+    client = client_for(cluster, "jtj", cluster.user("jtj", role))
+    assert client.get(site_url("jtj")).status_code == 404
+    assert client.get(CLUSTER).status_code == 403
+    home = client.get("/admin/")
+    assert "supervision-panel" not in home.content.decode()
+
+
+def test_the_admin_home_panel_shows_the_score(cluster, results):
+    home = client_for(cluster, "jtj", cluster.user("jtj", "site_admin")).get("/admin/")
+    assert home.status_code == 200
+    body = home.content.decode()
+    assert "supervision-panel" in body and "网站监管" in body
+
+
+def test_check_now_replaces_todays_result(cluster, results):
+    client = client_for(cluster, "jtj", cluster.user("jtj", "site_admin"))
+    answer = client.post(site_url("jtj"))
+    assert answer.status_code == 302
+    assert DailyResult.objects.filter(tenant=cluster.sites["jtj"], day=timezone.localdate()).count() == 1
