@@ -11,8 +11,10 @@ from cms.models import ArticlePage, ColumnPage, InformationPage
 from interaction.pages.models import CommentStatus, ConsultationComment, ConsultationPage, QuestionnairePage
 from publishing.catalogue.models import CatalogueEntry
 from tests.cms.content import column, home
+from themes.models import Theme
+from themes.services import assign_theme
 
-from .participation import client_for, consultation
+from .participation import client_for, consultation, questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +277,15 @@ def test_a_consultation_is_listed_in_its_column_and_in_the_catalogue(cluster):
 def column_url(cluster):
     with tenant_context(cluster.sites["jtj"]):
         return column("hdjl").url
+
+
+def test_both_page_types_render_in_the_red_template_set(cluster):
+    page = make(cluster)
+    with tenant_context(cluster.sites["jtj"]):
+        survey = questionnaire()
+    client = client_for(cluster, "jtj")
+    assert "theme-blue" in html_of(client, page)  # positive control: the session sites start blue
+    assign_theme(Theme.objects.get(slug="red"), cluster.sites["jtj"])
+    for each in (page, survey):
+        html = html_of(client, each)
+        assert "theme-red" in html and "participation.css" in html and each.title in html
