@@ -334,3 +334,19 @@ def test_both_themes_render_the_form(client, cluster):
     assert "theme-red" in html and "interaction/forms.css" in html
     html = open_form(client, "jtj", "/hudong/write/mailbox/").content.decode()
     assert "theme-blue" in html
+
+
+def test_the_wsgi_front_never_answers_an_interaction_page_from_the_cache(cluster, settings):
+    from tests.front import Front
+
+    settings.CMS_PAGE_CACHE_SECONDS = 300
+    front = Front()
+    for path in ("/hudong/write/consult/", "/ysqgk/"):
+        answers = [front.get(host("jtj"), path) for _ in range(3)]
+        assert all(status == 200 and headers["Cache-Control"] == "no-store" for status, headers, _ in answers)
+        assert all(headers.get("X-Cache") != "HIT" for _, headers, _ in answers)
+    assert front.django_requests == 6  # every one reached Django: none was replayed
+    # Positive control: an ordinary page is replayed by the front once cached.
+    for _ in range(3):
+        front.get(host("jtj"), "/")
+    assert front.django_requests < 9
