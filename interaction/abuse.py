@@ -114,6 +114,16 @@ def check_lookup(request):
     )
 
 
+def check_captcha_renewal(request):
+    """Count one new CAPTCHA picture asked for by this address (each one holds a cache entry)."""
+    _check(
+        f"interaction:rate:captcha:{_address(request)}",
+        settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_IP * 2,
+        HOUR,
+        "换图过于频繁，请 {minutes} 分钟后再试。",
+    )
+
+
 def honeypot_filled(data):
     return bool(str(data.get(HONEYPOT_FIELD) or "").strip())
 
@@ -132,6 +142,12 @@ def new_captcha():
     answer = "".join(secrets.choice(CAPTCHA_ALPHABET) for _ in range(CAPTCHA_LENGTH))
     cache.set(_captcha_key(token), answer, CAPTCHA_SECONDS)
     return token
+
+
+@_public
+def forget_captcha(token):
+    if token and len(token) <= 64:
+        cache.delete(_captcha_key(token))
 
 
 @_public

@@ -12,6 +12,7 @@ urlpatterns = [
     path("hudong/done/<str:token>/", views.done, name="done"),
     path("hudong/lookup/", views.lookup, name="lookup"),
     path("hudong/withdraw/", views.withdraw, name="withdraw"),
+    path("hudong/captcha/renew/", views.captcha_renew, name="captcha_renew"),
     path("hudong/captcha/<str:token>.png", views.captcha_image, name="captcha"),
     path("ysqgk/", views.apply, name="apply"),
     path("ysqgk/done/<str:token>/", views.apply_done, name="apply_done"),

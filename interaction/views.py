@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -233,6 +233,18 @@ def withdraw(request):
         services.set_consent_withdrawn(message)
     context = {**_message_context(message, form.cleaned_data["last4"]), "notice": "已撤回公开同意，公开的答复已撤下。"}
     return render(request, "message.html", f"留言查询：{message.code}", context, column=column)
+
+
+@require_POST
+def captcha_renew(request):
+    """换一张: a new picture for a form already filled in; the old token is spent (static/interaction/captcha.js)."""
+    try:
+        abuse.check_captcha_renewal(request)
+    except abuse.RateLimited as limited:
+        return no_store(JsonResponse({"error": limited.message}, status=429, json_dumps_params={"ensure_ascii": False}))
+    abuse.forget_captcha(request.POST.get(abuse.CAPTCHA_TOKEN_FIELD))
+    token = abuse.new_captcha()
+    return no_store(JsonResponse({"token": token, "url": reverse("hudong:captcha", kwargs={"token": token})}))
 
 
 @require_GET

@@ -198,6 +198,12 @@ def test_the_form_in_elder_mode_is_larger_and_still_submits(served, browser, the
     _type(browser, "body", "希望增加老年人办事的绿色通道。")
     _type(browser, "name", "周九")
     _type(browser, "phone", "13300002222")
+    # 换一张: a new picture and token, the text typed so far kept.
+    image = browser.find_element(By.CSS_SELECTOR, ".ia-captcha img")
+    old_src = image.get_attribute("src")
+    browser.find_element(By.CSS_SELECTOR, "[data-captcha-renew]").click()
+    WebDriverWait(browser, 10).until(lambda b: image.get_attribute("src") != old_src)
+    assert browser.find_element(By.NAME, "subject").get_attribute("value") == subject
     _solve_captcha(browser)
     _submit(browser)
     code = _code_on_page(browser)

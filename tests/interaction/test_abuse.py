@@ -128,3 +128,14 @@ def test_the_captcha_picture_is_a_png_of_the_right_size():
     png = abuse.captcha_png("AC34")
     with Image.open(BytesIO(png)) as picture:
         assert picture.format == "PNG" and picture.size == (200, 72)
+
+
+def test_new_captcha_pictures_are_limited_per_address(client, cluster, settings):
+    settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_IP = 1  # pictures: twice the lookup limit
+    for _ in range(2):
+        assert (
+            client.post("/hudong/captcha/renew/", HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.0.1").status_code == 200
+        )
+    limited = client.post("/hudong/captcha/renew/", HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.0.1")
+    assert limited.status_code == 429 and "频繁" in limited.json()["error"]
+    assert client.post("/hudong/captcha/renew/", HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.0.2").status_code == 200

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from interaction import services
+from interaction import abuse, services
 from interaction.models import (
     ApplicationStatus,
     DisclosureApplication,
@@ -350,3 +350,27 @@ def test_the_wsgi_front_never_answers_an_interaction_page_from_the_cache(cluster
     for _ in range(3):
         front.get(host("jtj"), "/")
     assert front.django_requests < 9
+
+
+def test_a_new_captcha_picture_spends_the_old_one(client, cluster):
+    html = open_form(client, "portal", "/hudong/write/consult/").content.decode()
+    old_token, old_answer = captcha_of(html)
+    renewed = client.post("/hudong/captcha/renew/", {"captcha_token": old_token}, HTTP_HOST=host("portal"))
+    assert renewed.status_code == 200 and renewed["Cache-Control"] == "no-store"
+    new = renewed.json()
+    assert new["token"] != old_token and new["url"] == f"/hudong/captcha/{new['token']}.png"
+    assert client.get(new["url"], HTTP_HOST=host("portal")).status_code == 200
+    assert client.get(f"/hudong/captcha/{old_token}.png", HTTP_HOST=host("portal")).status_code == 404
+    stale = client.post(
+        "/hudong/write/consult/",
+        {"captcha_token": old_token, "captcha": old_answer, **message_form()},
+        HTTP_HOST=host("portal"),
+    )
+    assert stale.status_code == 400 and not Message.objects.exists()
+    fresh = client.post(
+        "/hudong/write/consult/",
+        {"captcha_token": new["token"], "captcha": abuse.captcha_answer(new["token"]), **message_form()},
+        HTTP_HOST=host("portal"),
+    )
+    assert fresh.status_code == 302 and Message.objects.count() == 1
+    assert client.get("/hudong/captcha/renew/", HTTP_HOST=host("portal")).status_code == 405
