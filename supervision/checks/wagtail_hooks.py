@@ -7,12 +7,53 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
-from sites.access import current_site, is_web_office
+from sites.access import WebOfficeOnlyPolicy, current_site, is_web_office
 
 from . import views
-from .models import Alarm, DailyResult
+from .models import Alarm, DailyResult, WordingEntry
 from .rules import label
+
+# Before the viewset is built: under Wagtail's model-permission policy a group granted
+# change_wordingentry could edit a list that decides every site's veto.
+register_permission_policy(WordingEntry, WebOfficeOnlyPolicy(WordingEntry))
+
+
+class WordingEntryViewSet(ModelViewSet):
+    """The web office's list of 严重表述错误: removed officials, withdrawn organisations, 错别字.
+    Saving or deleting an entry re-scans every site's live content (signal_handlers.py)."""
+
+    model = WordingEntry
+    icon = "warning"
+    menu_label = "表述错误词表"
+    add_to_admin_menu = False
+    form_fields = ["kind", "text", "correction", "note", "active"]
+    list_display = ["text", "kind", "correction", "note", "active", "updated_at"]
+    list_filter = ["kind", "active"]
+    search_fields = ["text", "correction", "note"]
+
+
+wording_viewset = WordingEntryViewSet("supervision_wording")
+
+
+@hooks.register("register_admin_viewset")
+def register_wording_viewset():
+    return wording_viewset
+
+
+class WebOfficeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_web_office(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_wording_menu():
+    return WebOfficeMenuItem(
+        "表述错误词表", reverse(wording_viewset.get_url_name("index")), icon_name="warning", order=860
+    )
+
 
 urlpatterns = [
     path("", views.index, name="index"),

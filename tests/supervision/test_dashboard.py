@@ -87,3 +87,17 @@ def test_check_now_replaces_todays_result(cluster, results):
     answer = client.post(site_url("jtj"))
     assert answer.status_code == 302
     assert DailyResult.objects.filter(tenant=cluster.sites["jtj"], day=timezone.localdate()).count() == 1
+
+
+def test_only_the_web_office_edits_the_wording_list(cluster):
+    from supervision.checks.models import WordingEntry
+
+    url = "/admin/supervision_wording/"
+    office = client_for(cluster, "portal", cluster.user(None, "web_office"))
+    assert office.get(url).status_code == 200
+    assert office.get(url + "new/").status_code == 200
+    admin = client_for(cluster, "jtj", cluster.user("jtj", "site_admin"))
+    assert admin.get(url).status_code in (302, 403)
+    answer = admin.post(url + "new/", {"kind": "typo", "text": "再接再励", "correction": "再接再厉", "active": "on"})
+    assert answer.status_code in (302, 403)
+    assert not WordingEntry.objects.filter(text="再接再励").exists()
