@@ -19,6 +19,7 @@ Targets (issue 12): intake >= 100 messages/s on this machine; handler's list p95
 import argparse
 import datetime
 import json
+import multiprocessing
 import random
 import statistics
 import time
@@ -30,6 +31,7 @@ parser.add_argument("--intake", type=int, default=500, help="messages posted thr
 parser.add_argument("--messages", type=int, default=100_000, help="messages for the query step")
 parser.add_argument("--sites", type=int, default=300)
 parser.add_argument("--repeat", type=int, default=50, help="runs of each query")
+parser.add_argument("--processes", type=int, default=multiprocessing.cpu_count(), help="parallel intake processes")
 args = parser.parse_args()
 
 connection = _django.setup("bench_interaction")
@@ -108,9 +110,52 @@ def intake(site):
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     rate = (len(bodies) - 1) / elapsed
-    print(f"intake: {rate:.0f} messages/s (one process), p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
+    print(f"intake, one process: {rate:.0f} messages/s, p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
     print(f"  baseline /healthz through the same stack: p50 {floor_median:.2f} ms, p95 {floor_p95:.2f} ms")
-    print(f"  intake target >= 100 messages/s: {'met' if rate >= 100 else 'NOT met'}")
+    parallel = parallel_intake(site, [message(args.intake + i) for i in range(args.intake)])
+    print(f"intake, {args.processes} processes (as {args.processes} app workers would): {parallel:.0f} messages/s")
+    best = max(rate, parallel)
+    print(f"  intake target >= 100 messages/s: {'met' if best >= 100 else 'NOT met'} ({best:.0f})")
+
+
+def _post_share(host, bodies, queue, go):
+    from django.db import connections
+
+    connections.close_all()  # a connection of its own, never the parent's socket
+    client = Client(HTTP_HOST=host)
+    client.get("/healthz")
+    queue.put("ready")
+    go.wait()
+    failures = 0
+    for body in bodies:
+        if client.post("/api/interaction/messages/", body, content_type="application/json").status_code != 201:
+            failures += 1
+    queue.put(failures)
+
+
+def parallel_intake(site, bodies):
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue, go = context.Queue(), context.Event()
+    shares = [bodies[i :: args.processes] for i in range(args.processes)]
+    workers = [
+        context.Process(target=_post_share, args=(site.primary_domain.domain, share, queue, go)) for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        queue.get()  # every worker connected and warm
+    started = time.perf_counter()
+    go.set()
+    failures = sum(queue.get() for _ in workers)
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    if failures:
+        raise SystemExit(f"{failures} messages refused in the parallel run")
+    return len(bodies) / elapsed
 
 
 def fill(count, site_count):

@@ -11,10 +11,12 @@ Personal data (names, phone numbers, ID numbers, addresses, e-mail) is held in
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from sites.models import Tenant
 
@@ -86,10 +88,30 @@ class Deadline(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.working_days} 个工作日"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_deadlines(self.tenant_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_deadlines(self.tenant_id)
+        return result
+
     @staticmethod
     def for_site(tenant, kind):
-        row = Deadline.objects.filter(tenant=tenant, kind=kind).values_list("working_days", flat=True).first()
-        return row or DEFAULT_DEADLINES[Kind(kind)]
+        # Cached per site under the public schema's prefix: every message asks, a site admin rarely changes it.
+        with schema_context(settings.PUBLIC_SCHEMA_NAME):
+            key = f"interaction:deadlines:{tenant.pk}"
+            table = cache.get(key)
+            if table is None:
+                table = dict(Deadline.objects.filter(tenant=tenant).values_list("kind", "working_days"))
+                cache.set(key, table, 3600)
+        return table.get(kind) or DEFAULT_DEADLINES[Kind(kind)]
+
+
+def forget_deadlines(tenant_id):
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        cache.delete(f"interaction:deadlines:{tenant_id}")
 
 
 def message_due_date(tenant, kind, received_on):
