@@ -166,3 +166,17 @@ def test_a_questionnaire_is_listed_in_its_column_and_in_the_catalogue(cluster):
     assert entry.content_type == "questionnaire" and entry.content_type_label == "调查问卷"
     assert page.title in client_for(cluster, "jtj").get(column_link).content.decode()
     connection.set_schema_to_public()
+
+
+def test_the_admin_add_and_edit_screens_open_for_an_editor(cluster):
+    page = make(cluster)
+    with tenant_context(cluster.sites["jtj"]):
+        hdjl = column("hdjl").pk
+    editor = client_for(cluster, "jtj", cluster.user("jtj", "editor"))
+    assert editor.get(f"/admin/pages/add/interaction_pages/questionnairepage/{hdjl}/").status_code == 200
+    edit = editor.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "您最常用的出行方式" in edit and 'name="questions-TOTAL_FORMS"' in edit
+    # The 征集调查 menu entry: for the site's editors, not for its 保密审查员.
+    assert "/admin/participation/comments/" in editor.get("/admin/").content.decode()
+    secrecy = client_for(cluster, "jtj", cluster.user("jtj", "secrecy_officer")).get("/admin/")
+    assert "/admin/participation/comments/" not in secrecy.content.decode()
