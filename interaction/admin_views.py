@@ -224,7 +224,8 @@ def message_export(request):
         [
             message.code,
             message.get_kind_display(),
-            message.subject,
+            # Citizens write ID and phone numbers into subjects too: an export masks them wherever they are.
+            services.masked_text(message.subject),
             message.masked_name,
             message.masked_phone,
             message.get_status_display(),
@@ -265,7 +266,7 @@ def application_export(request):
             application.code,
             application.get_applicant_type_display(),
             mask_name(application.name),
-            application.description[:200],
+            services.masked_text(application.description[:200]),
             application.get_status_display(),
             application.tenant.name,
             _local(application.submitted_at),
@@ -347,6 +348,7 @@ def _message_detail(request, site, message, *, revealed=False, bound=None, statu
         {
             "site": site,
             "message": message,
+            "subject": message.subject if sees else services.masked_text(message.subject),
             "body": message.body if sees else services.masked_text(message.body),
             "intake_findings": _findings(message.intake_scan, sees),
             "attachments": list(message.attachments.all()) if sees else [],
@@ -593,6 +595,12 @@ def _application_detail(request, site, application, *, revealed=False, bound=Non
             "site": site,
             "application": application,
             "masked_name": mask_name(application.name),
+            "description": application.description
+            if actions["reveal"]
+            else services.masked_text(application.description),
+            "correction_text": application.correction_text
+            if actions["reveal"]
+            else services.masked_text(application.correction_text),
             "masked_id": mask_id_number(application.id_number),
             "clock": _clock(application, today),
             "pauses": application.pauses.all(),

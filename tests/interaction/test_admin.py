@@ -317,6 +317,15 @@ def test_the_export_masks_personal_data_and_defuses_formulas(cluster, write_mess
     assert AuditEvent.objects.filter(action="interaction.messages_exported", actor=cluster.user("portal", "handler"))
 
 
+def test_personal_data_in_a_subject_is_masked_for_the_reviewer_and_in_the_export(cluster, write_message):
+    message = write_message(subject="请回电 13912345678", phone="13700000009")
+    reviewer = client_for(cluster, "portal", cluster.user("portal", "reviewer"))
+    assert "13912345678" not in reviewer.get(f"{BASE}/messages/{message.pk}/").content.decode()
+    handler = client_for(cluster, "portal", cluster.user("portal", "handler"))
+    assert "13912345678" in handler.get(f"{BASE}/messages/{message.pk}/").content.decode()
+    assert "13912345678" not in handler.get(f"{BASE}/messages/export.csv").content.decode("utf-8-sig")
+
+
 def test_list_filters_and_the_web_office_site_filter(cluster, write_message):
     consult = write_message(subject="咨询一")
     complaint = write_message("jyj", kind="complaint", subject="投诉二", phone="13700000001")

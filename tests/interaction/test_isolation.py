@@ -12,6 +12,7 @@ from django.test import Client
 
 from interaction import services, uploads
 from interaction.models import MessageAttachment, Status
+from sites.models import AuditEvent
 from tests.refusals import is_refused
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,7 @@ def test_the_handler_and_the_web_office_get_everything(cluster, records):
     download = client_for(cluster, "portal", cluster.user("portal", "handler")).get(urls(records)["attachment"][1])
     assert "附件里的秘密内容" in b"".join(download.streaming_content).decode()
     assert download["X-Content-Type-Options"] == "nosniff" and "attachment" in download["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="interaction.attachment_downloaded", target=records[0].code).exists()
 
 
 @pytest.mark.parametrize(
