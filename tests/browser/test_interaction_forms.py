@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from interaction import abuse
@@ -59,15 +59,26 @@ def _type(browser, name, text):
 def _solve_captcha(browser):
     token = browser.find_element(By.NAME, "captcha_token").get_attribute("value")
     image = browser.find_element(By.CSS_SELECTOR, ".ia-captcha img")
-    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 200
+    loaded = "return arguments[0].complete && arguments[0].naturalWidth"
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script(loaded, image) == 200)
     _type(browser, "captcha", abuse.captcha_answer(token))
+
+
+def _gone(element):
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException:  # asked mid-navigation ("does not belong to the document"): ask again
+        return False
+    return False
 
 
 def _submit(browser):
     button = browser.find_element(By.CSS_SELECTOR, ".ia-form button[type=submit]")
     button.click()
     # The old page must be gone before its readyState says anything about the new one.
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(button))
+    WebDriverWait(browser, 20).until(lambda b: _gone(button))
     WebDriverWait(browser, 20).until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
