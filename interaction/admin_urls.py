@@ -25,4 +25,5 @@ urlpatterns = [
     path("workdays/", views.workday_overrides, name="workdays"),
     path("workdays/<int:pk>/delete/", views.workday_override_delete, name="workday_delete"),
     path("statistics/", views.statistics_view, name="statistics"),
+    path("statistics/export.csv", views.statistics_export, name="statistics_export"),
 ]

@@ -37,6 +37,7 @@ from .models import (
     OUTCOME_REASONS,
     ApplicationStatus,
     DisclosureApplication,
+    ForwardStatus,
     Message,
     Outcome,
     Reply,
@@ -308,7 +309,7 @@ def _message_for(request, site, pk):
 def _message_actions(user, site, message):
     """What the user may do on this message here; the services check the same again."""
     handles = access.can_handle(user, site) and (message.handling_tenant_id == site.pk or is_web_office(user))
-    open_forward = message.forwards.filter(status="open").select_related("from_tenant", "to_tenant").last()
+    open_forward = message.forwards.filter(status=ForwardStatus.OPEN).select_related("from_tenant", "to_tenant").last()
     pending = message.pending_reply()
     return {
         "start": handles and message.status == Status.RECEIVED,
@@ -800,18 +801,26 @@ def workday_override_delete(request, pk):
 # --- 统计 ------------------------------------------------------------------------------------------
 
 
-def statistics_view(request):
-    site = desk_site(request)
-    web_office = is_web_office(request.user)
+def _statistics_scope(request, site):
+    """(form, period, site counted): this year and this site unless the form asks otherwise; only
+    the web office may count another site."""
     today = timezone.localdate()
-    form = admin_forms.StatisticsForm(request.GET or None, all_sites=web_office)
-    period = statistics.Period(datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
+    form = admin_forms.StatisticsForm(request.GET or None, all_sites=is_web_office(request.user))
+    period = statistics.Period.year(today.year)
     target = site
     if request.GET and form.is_valid():
         period = statistics.Period(form.cleaned_data["start"], form.cleaned_data["end"])
         target = form.cleaned_data.get("site") or site
     elif request.GET:
         messages.error(request, _form_errors(form))
+    return form, period, target
+
+
+def statistics_view(request):
+    site = desk_site(request)
+    web_office = is_web_office(request.user)
+    today = timezone.localdate()
+    form, period, target = _statistics_scope(request, site)
     overview = []
     if web_office:
         for tenant in Tenant.objects.sites().order_by("name"):
@@ -831,6 +840,17 @@ def statistics_view(request):
             "overview": overview,
         },
     )
+
+
+def statistics_export(request):
+    """Table 三 of the 年报 as CSV, to be copied into the report's template."""
+    site = desk_site(request)
+    _form, period, target = _statistics_scope(request, site)
+    table = statistics.application_table(target, period)
+    header = ["项目", *(label for _key, label in statistics.COLUMNS)]
+    rows = [[row.label, *(("" if row.key == "results" else cell) for cell in row.cells)] for row in table.rows]
+    audit.record("interaction.statistics_exported", actor=request.user, tenant_code=target.code, request=request)
+    return _csv_response(f"ysqgk-{target.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv", header, rows)
 
 
 # --- Dashboard -------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Statistics from known data: 互动交流 figures and table 三 of the 信息公开年报, carried over across years."""
 
+import csv
 import datetime
+import io
 import zoneinfo
 
 import pytest
@@ -143,3 +145,32 @@ def test_a_forwarded_message_counts_at_the_site_that_answers(cluster, write_mess
     assert statistics.message_figures(jtj, period).received == 1
     assert statistics.message_figures(jtj, period).forwarded_in == 1
     assert statistics.message_figures(portal, period).received == 0
+
+
+def test_the_statistics_screen_and_its_export_count_the_site_asked_for(cluster, applications):
+    from django.test import Client
+
+    handler = Client(HTTP_HOST=cluster.host("jtj"))
+    handler.force_login(cluster.user("jtj", "handler"))
+    page = handler.get("/admin/interaction/statistics/?start=2025-01-01&end=2025-12-31")
+    assert page.status_code == 200 and "四、结转下年度继续办理" in page.content.decode()
+    export = handler.get("/admin/interaction/statistics/export.csv?start=2025-01-01&end=2025-12-31")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0] == ["项目", "自然人", "法人或其他组织", "总计"]
+    assert ["一、本年新收政府信息公开申请数量", "4", "1", "5"] in rows
+    assert ["四、结转下年度继续办理", "4", "0", "4"] in rows
+    # Only the web office may ask for another site: jtj's handler asking for jyj still gets jtj.
+    other = handler.get(
+        f"/admin/interaction/statistics/export.csv?start=2025-01-01&end=2025-12-31&site={cluster.sites['jyj'].pk}"
+    )
+    assert ["一、本年新收政府信息公开申请数量", "4", "1", "5"] in list(
+        csv.reader(io.StringIO(other.content.decode("utf-8-sig")))
+    )
+    office = Client(HTTP_HOST=cluster.host("jtj"))
+    office.force_login(cluster.user(None, "web_office"))
+    jyj = office.get(
+        f"/admin/interaction/statistics/export.csv?start=2025-01-01&end=2025-12-31&site={cluster.sites['jyj'].pk}"
+    )
+    assert ["一、本年新收政府信息公开申请数量", "1", "0", "1"] in list(
+        csv.reader(io.StringIO(jyj.content.decode("utf-8-sig")))
+    )
