@@ -230,7 +230,9 @@ def _survey_values(tenant, year, notes):
         )
         now = timezone.now()
         results = (
-            consultations.exclude(feedback="").count()
+            # As the pages show them: 意见采纳情况 once the consultation has closed, a
+            # questionnaire's results once it has closed and when they are public.
+            consultations.filter(closes_at__lte=now).exclude(feedback="").count()
             + questionnaires.filter(results_public=True, closes_at__lte=now).count()
         )
         return {

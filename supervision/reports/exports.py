@@ -39,13 +39,30 @@ def _section_label(section, group):
 
 
 def table_html(report):
-    """The report as a plain table (no class, no style: the rich-text allow-list keeps it as is)."""
+    """The report as a plain table (no class, no style: the rich-text allow-list keeps it as is);
+    a category spans its rows, as in the printed template."""
+    rows = [
+        (_section_label(section, group), label, value, unit)
+        for section, group, label, value, unit, _f in annual.rows(report)
+    ]
+    spans, start = {}, None  # {index of a category's first row: number of its rows}
+    for index, row in enumerate(rows):
+        if start is not None and rows[start][0] == row[0]:
+            spans[start] += 1
+        else:
+            start = index
+            spans[index] = 1
     body = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
         (
-            (_section_label(section, group), label, value, unit)
-            for section, group, label, value, unit, _field in annual.rows(report)
+            (
+                format_html('<td rowspan="{}">{}</td>', spans[index], category) if index in spans else "",
+                label,
+                value,
+                unit,
+            )
+            for index, (category, label, value, unit) in enumerate(rows)
         ),
     )
     notes = (report.figures or {}).get("notes", [])
@@ -72,7 +89,7 @@ def document_html(report):
         "h1{font-size:16pt;text-align:center;margin:0 0 8mm}"
         "table{border-collapse:collapse;width:100%}"
         "th,td{border:1px solid #000;padding:3pt 5pt;text-align:left;vertical-align:top}"
-        "td:nth-child(3){text-align:right}"
+        "td:nth-last-child(2){text-align:right}"
         "tr{page-break-inside:avoid}"
         "</style></head><body>"
         f"<h1>{escape(annual.title(report))}</h1>{table_html(report)}</body></html>"

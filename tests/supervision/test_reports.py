@@ -20,6 +20,7 @@ from wagtail.models import TaskState, WorkflowState
 from cms.models import ArticlePage, DisclosureDocumentPage, Genre, TopicPage
 from interaction import services
 from interaction.models import Message, Status
+from interaction.pages.models import ConsultationPage, QuestionnairePage, QuestionnaireResponse
 from publishing.catalogue.models import CatalogueEntry
 from supervision.reports import annual, exports, figures, publication, reminders
 from supervision.reports.models import AnnualReport
@@ -106,6 +107,40 @@ def test_report_figures_count_what_was_made(cluster, jtj):
     assert after["home_url"].startswith("http") and "jtj.localhost" in after["home_url"]
 
 
+def test_consultations_and_questionnaires_of_the_year(cluster, jtj):
+    zone = timezone.get_current_timezone()
+    opens, closes = datetime.datetime(2012, 3, 1, tzinfo=zone), datetime.datetime(2012, 3, 31, tzinfo=zone)
+    consultation = content.publish(
+        content.column("hdjl"),
+        ConsultationPage(
+            title="关于公交线网优化方案的意见征集",
+            body="<p>征求意见稿</p>",
+            opens_at=opens,
+            closes_at=closes,
+            feedback="<p>共收到意见 2 条，采纳 1 条。</p>",
+        ),
+    )
+    consultation.add_comment(text="建议增加夜班线路。")
+    consultation.add_comment(text="建议延长末班车时间。")
+    survey = content.publish(
+        content.column("hdjl"),
+        QuestionnairePage(title="公交出行满意度调查", opens_at=opens, closes_at=closes, results_public=True),
+    )
+    QuestionnaireResponse.objects.create(page=survey)
+    content.publish(
+        content.column("hdjl"),
+        ConsultationPage(
+            title="上一年的征集",
+            body="<p>稿</p>",
+            opens_at=opens.replace(year=2011),
+            closes_at=closes.replace(year=2011),
+        ),
+    )
+    connection.set_schema_to_public()
+    data = values(jtj, 2012)
+    assert (data["surveys"], data["survey_opinions"], data["survey_results"]) == (2, 3, 2)
+
+
 def test_portal_registration_data_is_copied(cluster):
     data = values(cluster.sites["portal"])
     assert data["site_type"] == "政府门户网站"
@@ -177,7 +212,9 @@ def test_draft_enters_the_review_chain_and_is_not_live(cluster):
     page = DisclosureDocumentPage.objects.get(pk=page.pk)
     assert not page.live and page.genre == Genre.ANNUAL_REPORT
     assert page.get_parent().specific.slug == "gknb" or page.get_parent().get_parent().slug == "gknb"
-    assert "<table>" in page.get_latest_revision_as_object().body
+    body = page.get_latest_revision_as_object().body
+    assert "<table>" in body and 'rowspan="9"' in body  # 基本信息 spans its 9 rows, kept by the sanitiser
+    assert "收到留言数量" in body
     state = WorkflowState.objects.for_instance(page).get(status=WorkflowState.STATUS_IN_PROGRESS)
     assert state.requested_by == admin
     assert state.current_task_state.task.specific.step == "first_review"
