@@ -374,3 +374,29 @@ def test_a_new_captcha_picture_spends_the_old_one(client, cluster):
     )
     assert fresh.status_code == 302 and Message.objects.count() == 1
     assert client.get("/hudong/captcha/renew/", HTTP_HOST=host("portal")).status_code == 405
+
+
+def test_more_than_three_attachments_are_refused(client, cluster):
+    files = [SimpleUploadedFile(f"图{index}.png", PNG_1PX, content_type="image/png") for index in range(4)]
+    refused = post_form(client, "portal", "/hudong/write/consult/", message_form(), files={"attachments": files})
+    assert refused.status_code == 400 and "最多上传 3 个附件" in refused.content.decode()
+    assert not Message.objects.exists()
+    files = [SimpleUploadedFile(f"图{index}.png", PNG_1PX, content_type="image/png") for index in range(3)]
+    ok = post_form(client, "portal", "/hudong/write/consult/", message_form(), files={"attachments": files})
+    assert ok.status_code == 302 and MessageAttachment.objects.count() == 3
+
+
+def test_a_published_answer_renders_in_the_red_theme(client, cluster, write_message):
+    from themes.models import SiteTheme, Theme
+
+    jyj = cluster.sites["jyj"]
+    SiteTheme.objects.update_or_create(tenant=jyj, defaults={"theme": Theme.objects.get(template_set="red")})
+    message = write_message("jyj", subject="红色主题下的答复")
+    reply = services.submit_reply(message, cluster.user("jyj", "handler"), jyj, "已转交学校办理，感谢关注。")
+    services.review_reply(reply, cluster.user("jyj", "reviewer"), jyj, approve=True)
+    with tenant_context(jyj):
+        url = ReplyPage.objects.get(pk=Message.objects.get(pk=message.pk).published_page_id).url
+    connection.set_schema_to_public()
+    html = client.get(url, HTTP_HOST=host("jyj")).content.decode()
+    assert "theme-red" in html and "已转交学校办理，感谢关注。" in html and "红色主题下的答复" in html
+    assert "答复单位：" in html and jyj.name in html
