@@ -73,9 +73,17 @@ class SiteOutput:
         _write_atomic(self.manifest_path, json.dumps(self.manifest, ensure_ascii=False, sort_keys=True).encode())
 
     def render(self, url):
+        """The page as the public gets it, or None when it must not be a file: not 200, or marked
+        private / no-store (a form page carrying one visitor's CSRF token, an open consultation
+        whose state moves with the clock): nginx then passes those URLs to the application."""
         with pagecache.bypass():
             response = self.client.get(url)
-        return response.content if response.status_code == 200 else None
+        if response.status_code != 200:
+            return None
+        cache_control = response.get("Cache-Control", "")
+        if "private" in cache_control or "no-store" in cache_control:
+            return None
+        return response.content
 
     def _unlink(self, relative):
         target = self.root / relative.lstrip("/")

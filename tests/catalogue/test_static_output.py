@@ -91,3 +91,19 @@ def test_nginx_serves_the_output_with_the_application_down(output, cluster, tmp_
         # Dynamic paths and query strings go to the application, which is down here.
         assert _get(port, "jtj.localhost", "/search/?q=x")[0] == 502
         assert _get(port, "jtj.localhost", "/zwdt/gzdt/?page=2")[0] == 502
+
+
+def test_a_page_marked_private_is_left_to_the_application_not_written(output, cluster):
+    """An open consultation carries a visitor's CSRF token and a state that moves with the clock:
+    a file of it would be one visitor's form for everyone. A closed one is an ordinary page."""
+    from tests.interaction.participation import consultation
+
+    tenant = cluster.sites["jtj"]
+    connection.set_tenant(tenant)
+    open_page = consultation("open", title="征集中的意见征集")
+    closed_page = consultation("closed", title="已结束的意见征集")
+    connection.set_schema_to_public()
+    export_site(tenant)
+    site = output / "jtj.localhost"
+    assert not (site / "hdjl" / open_page.slug / "index.html").exists()
+    assert "已结束的意见征集" in read(site / "hdjl" / closed_page.slug / "index.html")
