@@ -157,8 +157,21 @@ def _filtered_applications(request, site):
     return form, queryset.order_by("-submitted_at", "-id")
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("p"))
+def _page(request, queryset, field=None, sees=True):
+    """One page of the list. For staff who do not see personal data, ``field`` of each row (a subject
+    or a description, where citizens write ID and phone numbers too) is offered masked as ``shown``."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("p"))
+    if field:
+        _shown(page.object_list, field, sees)
+    return page
+
+
+def _shown(rows, field, sees):
+    rows = list(rows)
+    for row in rows:
+        text = getattr(row, field)
+        row.shown = text if sees else services.masked_text(text)
+    return rows
 
 
 def _query_without_page(request):
@@ -176,7 +189,7 @@ def message_list(request):
         {
             "site": site,
             "form": form,
-            "page_obj": _page(request, queryset),
+            "page_obj": _page(request, queryset, "subject", access.can_handle(request.user, site)),
             "query": _query_without_page(request),
             "today": timezone.localdate(),
             "web_office": is_web_office(request.user),
@@ -193,7 +206,7 @@ def application_list(request):
         {
             "site": site,
             "form": form,
-            "page_obj": _page(request, queryset),
+            "page_obj": _page(request, queryset, "description", access.can_handle(request.user, site)),
             "query": _query_without_page(request),
             "today": timezone.localdate(),
             "web_office": is_web_office(request.user),
@@ -537,6 +550,10 @@ def review_queue(request):
         .select_related("message", "author")
         .order_by("submitted_at")
     )
+    sees = access.can_handle(request.user, site)
+    replies = list(replies[:500])
+    for reply in replies:
+        reply.shown = reply.message.subject if sees else services.masked_text(reply.message.subject)
     return render(request, "interaction/admin/review_queue.html", {"site": site, "replies": replies})
 
 
@@ -698,6 +715,7 @@ def overdue(request):
     soon = workdays.add_workdays(today, DUE_SOON_WORKDAYS)
     message_rows = Message.objects.visible_to(request.user, site).select_related("handling_tenant")
     application_rows = DisclosureApplication.objects.visible_to(request.user, site).select_related("tenant")
+    sees = access.can_handle(request.user, site)
     return render(
         request,
         "interaction/admin/overdue.html",
@@ -705,17 +723,27 @@ def overdue(request):
             "site": site,
             "today": today,
             "soon": soon,
-            "overdue_messages": message_rows.overdue(today).order_by("due_date")[:200],
-            "due_soon_messages": message_rows.due_within(DUE_SOON_WORKDAYS, today).order_by("due_date")[:200],
-            "overdue_applications": application_rows.overdue(today).order_by("due_date")[:200],
-            "due_soon_applications": application_rows.filter(
-                status__in=(ApplicationStatus.PROCESSING, ApplicationStatus.THIRD_PARTY),
-                due_date__gte=today,
-                due_date__lte=soon,
-            ).order_by("due_date")[:200],
-            "unconfirmed_applications": application_rows.filter(status=ApplicationStatus.SUBMITTED).order_by(
-                "submitted_at"
-            )[:200],
+            "overdue_messages": _shown(message_rows.overdue(today).order_by("due_date")[:200], "subject", sees),
+            "due_soon_messages": _shown(
+                message_rows.due_within(DUE_SOON_WORKDAYS, today).order_by("due_date")[:200], "subject", sees
+            ),
+            "overdue_applications": _shown(
+                application_rows.overdue(today).order_by("due_date")[:200], "description", sees
+            ),
+            "due_soon_applications": _shown(
+                application_rows.filter(
+                    status__in=(ApplicationStatus.PROCESSING, ApplicationStatus.THIRD_PARTY),
+                    due_date__gte=today,
+                    due_date__lte=soon,
+                ).order_by("due_date")[:200],
+                "description",
+                sees,
+            ),
+            "unconfirmed_applications": _shown(
+                application_rows.filter(status=ApplicationStatus.SUBMITTED).order_by("submitted_at")[:200],
+                "description",
+                sees,
+            ),
         },
     )
 

@@ -321,6 +321,10 @@ def test_personal_data_in_a_subject_is_masked_for_the_reviewer_and_in_the_export
     message = write_message(subject="请回电 13912345678", phone="13700000009")
     reviewer = client_for(cluster, "portal", cluster.user("portal", "reviewer"))
     assert "13912345678" not in reviewer.get(f"{BASE}/messages/{message.pk}/").content.decode()
+    Message.objects.filter(pk=message.pk).update(due_date=datetime.date(2020, 1, 6))
+    for url in ("/messages/", "/overdue/"):
+        page = reviewer.get(f"{BASE}{url}").content.decode()
+        assert message.code in page and "13912345678" not in page, url
     handler = client_for(cluster, "portal", cluster.user("portal", "handler"))
     assert "13912345678" in handler.get(f"{BASE}/messages/{message.pk}/").content.decode()
     assert "13912345678" not in handler.get(f"{BASE}/messages/export.csv").content.decode("utf-8-sig")
