@@ -24,6 +24,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test import Client, RequestFactory
+from django.test.client import RedirectCycleError
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from wagtail.documents import get_document_model
@@ -188,6 +189,62 @@ class InternalResolver:
             connection.set_schema_to_public()
         return self._served(url, parts)
 
+    def resolve_stored(self, urls):
+        """Verdicts for many URLs from the database alone, a few queries per target site; URLs that
+        are neither a page of a tree nor a document (routes: search, forms, feeds) are left out,
+        since answering them means a render. Used to re-check unchanged pages' links."""
+        by_tenant = {}
+        for url in set(urls) - set(self.known):
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            if host in self.admin_hosts or parts.query:
+                continue
+            tenant = self.hosts[host]
+            if tenant.status != SiteStatus.ACTIVE:
+                self.known[url] = (LinkStatus.BROKEN, None, "链接指向的网站已关闭")
+                continue
+            by_tenant.setdefault(tenant, []).append((url, unquote(parts.path or "/"), host))
+        for tenant, targets in by_tenant.items():
+            try:
+                with tenant_context(tenant):
+                    self._resolve_batch(tenant, targets)
+            finally:
+                connection.set_schema_to_public()
+        return {url: self.known[url] for url in urls if url in self.known}
+
+    def _resolve_batch(self, tenant, targets):
+        pages = {}
+        for url, path, host in targets:
+            document = DOCUMENT_PATH.match(path)
+            if document:
+                self.known[url] = self._document(int(document.group(1)), host, path)
+            else:
+                pages[url] = path
+        if not pages:
+            return
+        if tenant.pk not in self._roots:
+            site = WagtailSite.objects.select_related("root_page").filter(is_default_site=True).first()
+            self._roots[tenant.pk] = site.root_page.url_path if site else None
+        root_path = self._roots[tenant.pk]
+        if root_path is None:
+            return
+        wanted = {
+            url: root_path + path.strip("/") + "/" if path.strip("/") else root_path for url, path in pages.items()
+        }
+        rows = Page.objects.filter(url_path__in=set(wanted.values()))
+        found = {row.url_path: row for row in rows.only("id", "url_path", "live")}
+        public = set(listed(rows).values_list("url_path", flat=True))
+        for url, url_path in wanted.items():
+            page = found.get(url_path)
+            if page is None:
+                continue
+            if not page.live:
+                self.known[url] = (LinkStatus.BROKEN, 404, "页面未发布或已撤下")
+            elif url_path not in public:
+                self.known[url] = (LinkStatus.CAUTION, 403, "页面需要登录或密码才能阅读")
+            else:
+                self.known[url] = (LinkStatus.OK, 200, "")
+
     def _document(self, pk, host, path):
         document = get_document_model().objects.filter(pk=pk).select_related("collection").first()
         if document is None:
@@ -222,8 +279,12 @@ class InternalResolver:
         path = parts.path or "/"
         if parts.query:
             path = f"{path}?{parts.query}"
-        response = self.client.get(path, HTTP_HOST=parts.netloc, secure=parts.scheme == "https", follow=True)
-        connection.set_schema_to_public()
+        try:
+            response = self.client.get(path, HTTP_HOST=parts.netloc, secure=parts.scheme == "https", follow=True)
+        except RedirectCycleError:
+            return LinkStatus.BROKEN, None, "重定向循环"
+        finally:
+            connection.set_schema_to_public()
         code = response.status_code
         if 200 <= code < 300:
             return LinkStatus.OK, code, ""
@@ -295,7 +356,14 @@ def run_link_check(tenant, incremental=False, since=None, checker=None, client=N
         pages = public_pages(tenant)
         current_urls = {page.url for page in pages}
         if incremental:
-            pages = [page for page in pages if page.is_home or (page.changed_at and page.changed_at >= since)]
+            stored = set(LinkFinding.objects.filter(tenant=tenant).values_list("page_url", flat=True).distinct())
+            changed = [page.url for page in pages if page.changed_at and page.changed_at >= since]
+            # A page gone since (unpublished, deleted, restricted) leaves no catalogue trace: the
+            # stored findings still name it, and the lists above it changed.
+            changed += sorted(stored - current_urls)
+            # The homepage and the columns above a changed page list it: their links changed too.
+            # A column's URL is a prefix of its items' URLs (the page tree is the URL tree).
+            pages = [page for page in pages if page.is_home or any(url.startswith(page.url) for url in changed)]
         resolver = InternalResolver(client)
         found = []
         for page in pages:
@@ -390,10 +458,17 @@ def _restore(tenant):
 def _reresolve(tenant, resolver, exclude_run):
     """Internal findings of unchanged pages, resolved again against today's cluster."""
     changed = []
-    for finding in LinkFinding.objects.filter(tenant=tenant, internal=True).exclude(run=exclude_run):
-        if finding.link_url == finding.page_url:
-            continue  # the page's own failure to render: only a new render can clear it
-        status, http_status, reason = resolver.resolve(finding.link_url)
+    findings = [
+        finding
+        for finding in LinkFinding.objects.filter(tenant=tenant, internal=True).exclude(run=exclude_run)
+        # The page's own failure to render: only a new render can clear it.
+        if finding.link_url != finding.page_url
+    ]
+    verdicts = resolver.resolve_stored([finding.link_url for finding in findings])
+    for finding in findings:
+        if finding.link_url not in verdicts:
+            continue  # a route: its verdict stands until the next full run
+        status, http_status, reason = verdicts[finding.link_url]
         if (status, http_status, reason) != (finding.status, finding.http_status, finding.reason):
             finding.status, finding.http_status, finding.reason = status, http_status, reason[:255]
             changed.append(finding)

@@ -61,6 +61,7 @@ ASSET_SUFFIXES = (
     ".css", ".js", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff", ".woff2", ".ttf",
     ".xml", ".json", ".txt", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip",
 )  # fmt: skip
+SKIPPED_BYTES = tuple(prefix.encode() for prefix in SKIPPED_PREFIXES)
 SITE_COLUMN = "*"  # DailyVisitor's column for the whole site
 GRACE_DAYS = 1  # a day's salt lives until the end of the next day
 
@@ -106,6 +107,7 @@ class _Batch:
         self.salts = {}
         self._days = {}
         self._hashes = {}
+        self._bots = {}
         self.lines = 0
         self.counted = 0
 
@@ -132,7 +134,11 @@ class _Batch:
         path = path.split("?", 1)[0]
         if path.startswith(SKIPPED_PREFIXES) or path.lower().endswith(ASSET_SUFFIXES):
             return
-        if BOTS.search(agent):
+        bot = self._bots.get(agent)
+        if bot is None:
+            # A few hundred distinct agents in a day's log: the search (~20 µs) runs once for each.
+            bot = self._bots[agent] = BOTS.search(agent) is not None
+        if bot:
             return
         segment = path.strip("/").split("/", 1)[0]
         if "%" in segment:
@@ -173,6 +179,9 @@ class _Batch:
         if match is None:
             return
         address, dd, mon, yyyy, method, path, status, agent, host = match.groups()
+        # Most lines are dropped here, before anything is decoded (bench: the decode is the cost).
+        if method != b"GET" or status not in (b"200", b"304") or path.startswith(SKIPPED_BYTES):
+            return
         try:
             day = self.day(dd, mon, yyyy)
         except (KeyError, ValueError):
@@ -187,19 +196,31 @@ class _Batch:
             agent.decode("utf-8", "replace"),
         )
 
+    def _store_visitors(self, open_days):
+        """COPY the hashes into a temporary table, then add the new ones: ~10× bulk_create's speed
+        (bench: 200k hashes, the bulk of an ingestion's time with bulk_create)."""
+        table = connection.ops.quote_name(DailyVisitor._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE supervision_visitor_batch "
+                "(tenant_id bigint, day date, column_slug varchar(255), visitor varchar(32)) ON COMMIT DROP"
+            )
+            with cursor.copy("COPY supervision_visitor_batch FROM STDIN") as copy:
+                for (tenant_id, day, column), hashes in self.visitors.items():
+                    if day in open_days:
+                        for visitor in hashes:
+                            copy.write_row((tenant_id, day, column, visitor))
+            cursor.execute(
+                f"INSERT INTO {table} (tenant_id, day, column_slug, visitor) "  # noqa: S608 - our model's table
+                "SELECT DISTINCT tenant_id, day, column_slug, visitor FROM supervision_visitor_batch "
+                "ON CONFLICT DO NOTHING"
+            )
+            cursor.execute("DROP TABLE supervision_visitor_batch")
+
     def write(self):
         """Add the views, store the new hashes, and recount the visitors of the days touched."""
         open_days = {day for day in {key[1] for key in self.visitors} if DailySalt.objects.filter(day=day).exists()}
-        DailyVisitor.objects.bulk_create(
-            [
-                DailyVisitor(tenant_id=tenant_id, day=day, column_slug=column, visitor=visitor)
-                for (tenant_id, day, column), hashes in self.visitors.items()
-                if day in open_days
-                for visitor in hashes
-            ],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
+        self._store_visitors(open_days)
         counted = {
             (row["tenant_id"], row["day"], row["column_slug"]): row["n"]
             for row in DailyVisitor.objects.filter(day__in=open_days)
