@@ -16,6 +16,8 @@ import logging
 import re
 
 from django.db import DatabaseError, connection
+from django.db.models import Max
+from django.db.models.functions import Left, Length
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -83,27 +85,42 @@ class Tree:
             .only("id", "path", "depth", "title", "url_path", "column_class", "aggregate_from", "accepts_submissions")
         )
         types = item_models()
-        self.items = (
-            list(listed(Page.objects).type(*types).order_by("path").values_list("path", "first_published_at"))
-            if types
-            else []
-        )
+        # The newest item under each column: one query grouped by the items' parent, then carried
+        # up the tree (a column lists every item below it; a site holds thousands of items but a
+        # few dozen parents).
+        self.newest = {}
+        if types:
+            steplen = Page.steplen
+            rows = (
+                listed(Page.objects)
+                .type(*types)
+                .annotate(parent=Left("path", Length("path") - steplen))
+                .values("parent")
+                .annotate(newest=Max("first_published_at"))
+                .values_list("parent", "newest")
+            )
+            for parent, newest in rows:
+                if newest is None:
+                    continue
+                for end in range(steplen, len(parent) + 1, steplen):
+                    prefix = parent[:end]
+                    if self.newest.get(prefix) is None or newest > self.newest[prefix]:
+                        self.newest[prefix] = newest
         # Children shown as a column's content (static, leader and service pages): not columns, not items.
-        self.other_children = set(
-            listed(Page.objects).not_type(ColumnPage, *types).exclude(depth__lte=2).values_list("path", flat=True)
-        )
+        self.parents_of_other_children = {
+            path[: -Page.steplen]
+            for path in listed(Page.objects)
+            .not_type(ColumnPage, *types)
+            .exclude(depth__lte=2)
+            .values_list("path", flat=True)
+        }
 
     def newest_under(self, path):
-        """The newest first publish time of an item under ``path`` (items are sorted by path)."""
-        newest = None
-        for item_path, published in self.items:
-            if item_path.startswith(path) and (newest is None or (published and published > newest)):
-                newest = published
-        return newest
+        """The newest first publish time of an item anywhere under the column at ``path``."""
+        return self.newest.get(path)
 
     def has_other_child(self, column):
-        step = len(column.path) + 4  # Wagtail's paths: 4 characters a level
-        return any(p.startswith(column.path) and len(p) == step for p in self.other_children)
+        return column.path in self.parents_of_other_children
 
 
 def column_newest(tree, column):

@@ -118,3 +118,23 @@ def test_footer_items_missing_or_malformed(jtj):
     assert "网站标识码缺失" in messages and "ICP备案号“备案中”格式不正确" in messages and "联系电话缺失" in messages
     fill_footer(jtj)
     assert rules_of(check_site(jtj), "footer_missing") == []
+
+
+def test_homepage_blocks_decide_what_the_homepage_shows(jtj):
+    from cms.models import SiteHomePage
+
+    make_clean(jtj)
+    connection.set_tenant(jtj)
+    home = SiteHomePage.objects.get()
+    tzgg = ColumnPage.objects.get(slug="tzgg")
+    # The homepage shows only 通知公告, whose newest item is 20 days old: stale, though 工作动态 is fresh.
+    ArticlePage.objects.child_of(tzgg).update(first_published_at=timezone.now() - datetime.timedelta(days=20))
+    home.body = [("column_latest", {"title": "通知公告", "column": tzgg, "count": 6})]
+    home.save_revision().publish()
+    connection.set_schema_to_public()
+    (stale,) = rules_of(check_site(jtj), "homepage_stale")
+    assert stale["veto"] and "20 天" in stale["message"]
+    connection.set_tenant(jtj)
+    content.article(tzgg, title="关于春节放假的通知")
+    connection.set_schema_to_public()
+    assert rules_of(check_site(jtj), "homepage_stale") == []
