@@ -53,6 +53,17 @@ def _last_year():
     return timezone.localdate().year - 1
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the forms' bounds; outside them a year is a typing error
+
+
+def _report_year(value):
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
 # --- 发稿量 ----------------------------------------------------------------------------------------
 
 
@@ -104,10 +115,10 @@ def annual_index(request):
     sites = visible_sites(request.user)
     if request.method == "POST":
         tenant = _site(request.user, request.POST.get("site", ""))
-        try:
-            year = int(request.POST.get("year", ""))
-        except ValueError:
-            year = _last_year()
+        year = _report_year(request.POST.get("year"))
+        if year is None:
+            messages.error(request, f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的四位数字。")
+            return redirect("supervision_reports:annual_index")
         annual.generate(tenant, year, user=request.user)
         messages.success(request, f"已生成{tenant.name}{year}年政府网站工作年度报表。")
         return redirect("supervision_reports:annual_detail", code=tenant.code, year=year)
@@ -122,6 +133,8 @@ def annual_index(request):
 @require_http_methods(["GET", "POST"])
 def annual_detail(request, code, year):
     tenant = _site(request.user, code)
+    if _report_year(year) is None:
+        raise Http404
     report = AnnualReport.objects.filter(tenant=tenant, year=year).first()
     if report is None:
         if request.method == "POST":

@@ -381,6 +381,15 @@ def test_site_admin_sees_only_their_site(cluster, client):
     assert cluster.sites["jyj"].name not in listing
 
 
+def test_a_mistyped_year_is_refused_not_a_500(cluster, client):
+    client.force_login(cluster.user("jtj", "site_admin"))
+    host = {"HTTP_HOST": "jtj.localhost"}
+    response = client.post("/admin/supervision/reports/annual/", {"site": "jtj", "year": "20255"}, follow=True, **host)
+    assert response.status_code == 200 and "年度应为" in response.content.decode()
+    assert client.post("/admin/supervision/reports/annual/jtj/0/", {"action": "generate"}, **host).status_code == 404
+    assert not AnnualReport.objects.filter(tenant=cluster.sites["jtj"], year__in=[0, 20255]).exists()
+
+
 @pytest.mark.parametrize("role", ["editor", "reviewer", "secrecy_officer", "handler"])
 def test_other_roles_see_nothing(cluster, client, role):
     annual.generate(cluster.sites["jtj"], 2010)
