@@ -9,6 +9,8 @@ sites' 互动办理员 and 审核员 through the app's own services (as in the a
 * an answer without consent (the citizen sees it by 查询码; the public does not);
 * one 不予受理; and, on the education bureau, one left past its due date, so supervision has
   something to show;
+* on the portal's 互动交流 column, a consultation open now and one closed with its 意见采纳情况, and a
+  questionnaire with answers;
 * on the transport bureau, 依申请公开 applications: waiting for confirmation, in progress, waiting
   for a 补正, waiting for a third party, extended, and answered (予以公开 / 无法提供).
 
@@ -19,9 +21,12 @@ which are given here).
 import datetime
 
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from interaction import services
 from interaction.models import DisclosureApplication, Message, Outcome
+from interaction.pages.models import ConsultationPage, QuestionKind, QuestionnairePage, QuestionnaireQuestion
+from interaction.publication import interaction_column
 from sites.models import Role, SiteGroup, Tenant
 
 DEMO_PHONE = "13800001234"  # lookups: the last four digits, 1234
@@ -215,9 +220,101 @@ def seed_applications(step=print):
     step("依申请公开演示申请 7 件（市交通运输局）")
 
 
+CONSULTATION_OPEN = "关于《江城市公共交通条例（征求意见稿）》公开征求意见的公告"
+CONSULTATION_CLOSED = "关于《江城市养犬管理规定（草案）》征求意见情况的反馈"
+QUESTIONNAIRE = "江城市公交出行满意度调查"
+
+
+def _publish(column, page):
+    page.live = False
+    column.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def seed_participation(step=print):
+    """On the portal's 互动交流: a consultation open now (approved and pending comments), one closed
+    with its 意见采纳情况, and a questionnaire with answers for its chart."""
+    portal = Tenant.objects.sites().filter(code="portal").first()
+    if portal is None:
+        return
+    with tenant_context(portal):
+        column = interaction_column()
+        if column is None or ConsultationPage.objects.filter(title=CONSULTATION_OPEN).exists():
+            return
+        now = timezone.now()
+        day = datetime.timedelta(days=1)
+        body = (
+            "<p>第一条 为了规范城市公共交通运营服务，保障乘客合法权益，根据有关法律法规，结合本市实际，制定本条例。</p>"
+            "<p>第二条 本市行政区域内城市公共交通的规划、建设、运营、服务及其监督管理，适用本条例。</p>"
+        )
+        open_page = _publish(
+            column,
+            ConsultationPage(
+                title=CONSULTATION_OPEN,
+                summary="为提高立法质量，现将条例征求意见稿全文公布，征求社会各界意见。",
+                body=body,
+                opens_at=now - 5 * day,
+                closes_at=now + 25 * day,
+                organiser="江城市交通运输局政策法规科",
+            ),
+        )
+        first = open_page.add_comment(
+            text="建议第二条增加对定制公交、夜间公交的规定。", name="周先生", submitted_at=now - 3 * day
+        )
+        first.approve()
+        open_page.add_comment(text="希望明确公交站点无障碍设施的建设标准。", name="吴女士", submitted_at=now - day)
+        closed_page = _publish(
+            column,
+            ConsultationPage(
+                title=CONSULTATION_CLOSED,
+                summary="《江城市养犬管理规定（草案）》征求意见已结束，现将意见采纳情况公布如下。",
+                body="<p>第一条 为了规范养犬行为，保障公民健康和人身安全，维护市容环境和社会秩序，制定本规定。</p>",
+                opens_at=now - 60 * day,
+                closes_at=now - 30 * day,
+                organiser="江城市公安局",
+                feedback="<p>共收到意见 2 条，采纳 1 条：关于设置犬只活动区域的建议已在第十二条中体现。</p>",
+            ),
+        )
+        adopted = closed_page.add_comment(text="建议在公园设置犬只活动区域。", submitted_at=now - 50 * day)
+        adopted.approve(adopted=True)
+        other = closed_page.add_comment(text="建议全面禁止城区养犬。", submitted_at=now - 40 * day)
+        other.approve(adopted=False)
+        survey = QuestionnairePage(
+            title=QUESTIONNAIRE,
+            summary="请您花两分钟时间评价公交服务。",
+            opens_at=now - 10 * day,
+            closes_at=now + 20 * day,
+        )
+        survey.questions = [
+            QuestionnaireQuestion(
+                text="您最常用的出行方式", kind=QuestionKind.SINGLE, options="公交\n地铁\n自驾\n骑行"
+            ),
+            QuestionnaireQuestion(
+                text="您希望公交改进哪些方面",
+                kind=QuestionKind.MULTIPLE,
+                options="准点率\n车厢环境\n线路覆盖\n夜间班次",
+            ),
+            QuestionnaireQuestion(text="其他意见和建议", kind=QuestionKind.TEXT, required=False),
+        ]
+        survey = _publish(column, survey)
+        single, multiple, text = survey.ordered_questions()
+        answers = [
+            ("公交", ["准点率", "线路覆盖"]),
+            ("地铁", ["夜间班次"]),
+            ("公交", ["准点率"]),
+            ("骑行", ["车厢环境"]),
+        ]
+        for choice, picks in answers:
+            survey.record_response({single: choice, multiple: picks, text: "希望增加夜间线路。"})
+    step("征集调查演示：意见征集 2 个（征集中、已结束）、调查问卷 1 个")
+
+
 def seed(step=print):
     seed_messages(step)
     seed_applications(step)
+    seed_participation(step)
 
 
 def demo_codes():

@@ -6,7 +6,7 @@ from django_tenants.utils import tenant_context
 from demo.interaction import DEMO_PHONE, demo_codes, seed
 from interaction import services
 from interaction.models import ApplicationStatus, DisclosureApplication, Message, Status
-from interaction.pages.models import ReplyPage
+from interaction.pages.models import ConsultationPage, QuestionnairePage, ReplyPage
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,11 @@ def test_the_demo_has_a_message_and_an_application_in_every_state(cluster):
     with tenant_context(cluster.sites["portal"]):
         assert ReplyPage.objects.live().filter(pk=forwarded.published_page_id).exists()
     assert messages.overdue().filter(handling_tenant__code="jyj").exists()
+    with tenant_context(cluster.sites["portal"]):
+        phases = {page.phase() for page in ConsultationPage.objects.live()}
+        assert {"open", "closed"} <= {str(phase) for phase in phases}
+        survey = QuestionnairePage.objects.live().get()
+        assert sum(row["count"] for row in survey.results()[0]["options"]) == 4
     assert services.lookup(Message, forwarded.code, DEMO_PHONE[-4:]) == forwarded
     before = (messages.count(), DisclosureApplication.objects.count())
     seed(step=lambda text: None)
