@@ -4,7 +4,7 @@ The menu and the panel only decide what is *shown*; each view checks access agai
 (interaction/admin_views.py).
 """
 
-from django.urls import include, path, reverse
+from django.urls import include, path, reverse_lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
@@ -29,17 +29,14 @@ class DeskMenuItem(MenuItem):
     """An entry of the 互动交流 menu, shown by a rule of interaction/access.py."""
 
     def __init__(self, label, url_name, rule, **kwargs):
-        self.url_name = url_name
         self.rule = rule
-        super().__init__(label, "#", **kwargs)
+        # The admin URLs exist only once the hooks have run: reverse when the menu is drawn.
+        kwargs.setdefault("name", url_name.replace(":", "-"))
+        super().__init__(label, reverse_lazy(url_name), **kwargs)
 
     def is_shown(self, request):
         site = _site_for(request)
         return site is not None and self.rule(request.user, site)
-
-    def render_component(self, request):
-        self.url = reverse(self.url_name)
-        return super().render_component(request)
 
 
 def _desk(user, site):
