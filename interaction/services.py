@@ -251,6 +251,10 @@ def mark_invalid(message, user, tenant, reason):
     message.invalid_reason = reason[:200]
     message.answered_at = timezone.now()
     message.save(update_fields=["status", "invalid_reason", "answered_at"])
+    # A reply still waiting for review must not be approved (and published) for a message not accepted.
+    message.replies.filter(status=ReplyStatus.PENDING).update(
+        status=ReplyStatus.REJECTED, review_comment="留言不予受理，此答复作废"
+    )
     _event(message, "invalid", f"不予受理：{reason}", user=user, tenant=tenant, public=True)
     audit.record("interaction.invalid", actor=user, tenant_code=tenant.code, target=message.code, reason=reason)
     return message
@@ -268,6 +272,11 @@ def forward(message, user, tenant, to_tenant, note=""):
     with transaction.atomic():
         Forward.objects.filter(message=message, status=ForwardStatus.OPEN, to_tenant=tenant).update(
             status=ForwardStatus.RETURNED
+        )
+        # A reply waiting for review here is no longer this site's to send: its reviewer must not
+        # approve it after the message has gone to the department.
+        message.replies.filter(status=ReplyStatus.PENDING).update(
+            status=ReplyStatus.REJECTED, review_comment="留言已转办，此答复作废"
         )
         Forward.objects.create(message=message, from_tenant=tenant, to_tenant=to_tenant, note=note[:500], by=user)
         message.handling_tenant = to_tenant

@@ -384,3 +384,18 @@ def test_overdue_screen(cluster, write_message):
     handler = client_for(cluster, "portal", cluster.user("portal", "handler"))
     text = handler.get(f"{BASE}/overdue/").content.decode()
     assert late.code in text and application.code in text
+
+
+def test_a_reply_waiting_for_review_is_void_once_the_message_is_forwarded(cluster, write_message):
+    portal, jtj = cluster.sites["portal"], cluster.sites["jtj"]
+    message = write_message()
+    handler = client_for(cluster, "portal", cluster.user("portal", "handler"))
+    assert handler.post(f"{BASE}/messages/{message.pk}/do/reply/", {"text": "本机关将尽快处理。"}).status_code == 302
+    assert handler.post(f"{BASE}/messages/{message.pk}/do/forward/", {"to_tenant": jtj.pk}).status_code == 302
+    reviewer = client_for(cluster, "portal", cluster.user("portal", "reviewer"))
+    assert "提交审核结论" not in reviewer.get(f"{BASE}/messages/{message.pk}/").content.decode()
+    reviewer.post(f"{BASE}/messages/{message.pk}/do/review/", {"decision": "approve"})
+    message.refresh_from_db()
+    assert message.status == Status.PROCESSING and message.handling_tenant == jtj
+    assert message.replies.get().status == ReplyStatus.REJECTED
+    assert portal.pk != jtj.pk
