@@ -196,3 +196,25 @@ def test_the_forwarding_site_follows_and_the_department_sees_only_what_it_was_gi
     jtj_reviewer = client_for(cluster, "jtj", cluster.user("jtj", "reviewer"))
     detail = jtj_reviewer.get(f"{BASE}/messages/{message.pk}/")
     assert detail.status_code == 200 and not leaks(detail)
+
+
+def test_every_action_needs_the_csrf_token(cluster, records):
+    message = records[0]
+    client = Client(HTTP_HOST=cluster.host("portal"), enforce_csrf_checks=True)
+    client.force_login(cluster.user("portal", "handler"))
+    for url in (
+        f"{BASE}/messages/{message.pk}/do/start/",
+        f"{BASE}/messages/{message.pk}/reveal/",
+        f"{BASE}/applications/{records[2].pk}/do/confirm/",
+    ):
+        response = client.post(url, {"on": "2026-03-02"})
+        assert response.status_code == 403, url
+        assert not leaks(response), url
+    message.refresh_from_db()
+    assert message.status == Status.RECEIVED
+    # Positive control: with the token from the detail page the same POST goes through.
+    client.get(f"{BASE}/messages/{message.pk}/")
+    token = client.cookies["csrftoken"].value
+    assert client.post(f"{BASE}/messages/{message.pk}/do/start/", {"csrfmiddlewaretoken": token}).status_code == 302
+    message.refresh_from_db()
+    assert message.status == Status.PROCESSING
