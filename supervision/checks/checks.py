@@ -212,7 +212,7 @@ def check_columns(tree, today, base):
                     url=url,
                     page_id=column.pk,
                     points=stale_rule["points"],
-                    alarm="stale" if age == limit else None,
+                    alarm="stale",
                     key=f"column:{column.pk}:{local_day(newest)}",
                 )
             )
@@ -280,12 +280,11 @@ def homepage_newest(tree):
         value = block.get("value") or {}
         column_id = value.get("column") if isinstance(value, dict) else None
         candidate = None
-        if block.get("type") in ("column_latest", "notice_list") or (
-            column_id and block.get("type") not in ("leader_box", "disclosure_entry")
-        ):
+        # Block names of cms.blocks.HOME_BLOCKS: the two that list a column's newest items.
+        if block.get("type") in ("column_latest", "notices"):
             column = by_id.get(column_id)
             candidate = column_newest(tree, column) if column else None
-        elif block.get("type") == "disclosure_entry" and column_id and value.get("count", 5):
+        elif block.get("type") == "disclosure" and column_id and value.get("count", 5):
             candidate = (
                 DisclosureDocumentPage.objects.listed()
                 .order_by("-first_published_at")
@@ -317,7 +316,7 @@ def check_homepage(tree, today, base):
                 url=url,
                 page_id=page_id,
                 veto=True,
-                alarm="stale" if age == limit else None,
+                alarm="stale",
                 key=key,
             )
         ]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from sites.models import Role, Tenant
+from sites.models import Role, SiteGroup, Tenant
 
 from .checks import check_site, crawler_model
 from .models import Alarm, AlarmDigest, DailyResult
@@ -106,8 +106,11 @@ def recipients():
     admins for theirs; only accounts with an e-mail address."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     wanted = {user: None for user in users.filter(is_superuser=True)}
-    admins = users.filter(groups__site_binding__role=Role.SITE_ADMIN).values_list(
-        "pk", "groups__site_binding__tenant_id"
+    # From the role bindings themselves: a site admin of jtj who is an editor of jyj gets jtj only.
+    admins = list(
+        SiteGroup.objects.filter(role=Role.SITE_ADMIN, tenant__isnull=False, group__user__in=users).values_list(
+            "group__user", "tenant_id"
+        )
     )
     by_pk = {user.pk: user for user in users.filter(pk__in={pk for pk, _t in admins})}
     for pk, tenant_id in admins:
