@@ -22,6 +22,7 @@ from sites.models import Tenant
 
 from . import workdays
 from .crypto import EncryptedTextField, mask_name, mask_phone
+from .storage import private_files
 
 # 国办秘函〔2019〕19号: a valid message unanswered for more than 3 months is a veto. Not configurable.
 HARD_LIMIT = relativedelta(months=3)
@@ -238,7 +239,7 @@ def attachment_path(instance, filename):
 
 class MessageAttachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    file = models.FileField(upload_to=attachment_path, storage=private_files, max_length=300)
     name = models.CharField("文件名", max_length=200)
     size = models.PositiveIntegerField()
 

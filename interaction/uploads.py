@@ -10,8 +10,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
-from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
@@ -34,8 +32,8 @@ def allowed_extensions():
 
 
 def storage():
-    """The private store of citizens' files (read it with this storage, not the field's default)."""
-    return FileSystemStorage(location=Path(settings.CMS_INTERACTION_FILES), base_url=None)
+    """The private store of citizens' files (the field's own storage)."""
+    return MessageAttachment._meta.get_field("file").storage
 
 
 def _extension(name):
@@ -92,19 +90,12 @@ def _safe_name(name):
 def attachments_for(files):
     """Unsaved ``MessageAttachment`` rows for checked uploads; ``services.submit_message`` saves them.
 
-    Each row's file is bound to the private storage, so saving the row writes the file there.
+    The field's storage is the private one (interaction/storage.py), so saving a row writes there.
     """
-    store = storage()
-    field = MessageAttachment._meta.get_field("file")
     rows = []
     for uploaded in files:
-        row = MessageAttachment(name=_safe_name(uploaded.name), size=uploaded.size)
-        bound = FieldFile(row, field, _safe_name(uploaded.name))
-        bound.storage = store
-        bound.file = uploaded
-        bound._committed = False
-        row.__dict__[field.attname] = bound
-        rows.append(row)
+        uploaded.name = _safe_name(uploaded.name)
+        rows.append(MessageAttachment(name=uploaded.name, size=uploaded.size, file=uploaded))
     return rows
 
 
