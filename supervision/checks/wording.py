@@ -3,7 +3,7 @@
 The right name beside the right title raises nothing; what is flagged:
 
 * a near-miss of a leader's name (same length, one character off, not itself another leader's
-  name) written next to an official title: 局长李建图, 李建图局长;
+  name) written next to that leader's own title: 局长李建图, 李建图局长;
 * a leader's right name next to a title that is not theirs: 李建国副局长 when 李建国 is 局长
   (党组书记 counts as 书记; 副局长 does not count as 局长);
 * any text of the web office's list (免职人员, 撤销机构) and of the 错别字 list (shipped + web office).
@@ -130,7 +130,9 @@ def leader_hits(text, leaders):
                                     True,
                                 )
                             )
-                elif candidate not in names and _differs_by_one(candidate, leader.name):
+                elif candidate not in names and leader.holds(title) and _differs_by_one(candidate, leader.name):
+                    # Beside this leader's own title only: 公安局副局长李建军 in a report is another
+                    # person, not 局长李建国 misspelt.
                     key = ("name", candidate)
                     if key not in seen:
                         seen.add(key)

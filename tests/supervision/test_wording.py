@@ -31,6 +31,11 @@ def test_a_name_one_character_off_beside_a_title_is_flagged():
     assert texts(leader_hits("李键国局长强调。", LEADERS)) == ["李键国"]
 
 
+def test_another_person_with_another_title_is_not_a_near_miss():
+    # 李建军 is one character off 李建国, but not beside 李建国's titles: someone else.
+    assert leader_hits("市公安局副局长李建军出席。", [Leader("李建国", ("党组书记", "局长"))]) == []
+
+
 def test_another_leader_is_not_a_near_miss():
     # 李建华 differs from 李建国 by one character, but is a leader of the site himself.
     assert leader_hits("副局长李建华出席。", LEADERS) == []
