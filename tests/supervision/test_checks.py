@@ -138,3 +138,13 @@ def test_homepage_blocks_decide_what_the_homepage_shows(jtj):
     content.article(tzgg, title="关于春节放假的通知")
     connection.set_schema_to_public()
     assert rules_of(check_site(jtj), "homepage_stale") == []
+
+
+def test_news_column_reminders_before_the_deadline_cost_nothing(jtj):
+    make_clean(jtj)
+    connection.set_schema_to_public()
+    reminders = rules_of(check_site(jtj, today=days_later(10)), "column_stale")
+    assert {f["alarm"] for f in reminders} == {"day10"}
+    assert all(f["points"] == 0 and not f["veto"] for f in reminders)
+    assert any("工作动态" in f["message"] and "4 天后" in f["message"] for f in reminders)
+    assert {f["alarm"] for f in rules_of(check_site(jtj, today=days_later(12)), "column_stale")} == {"day12"}

@@ -1,6 +1,8 @@
 """Who sees the supervision screens: the web office everything, a site admin their own site's page
 only, editors nothing; each refusal next to a positive control."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -101,3 +103,15 @@ def test_only_the_web_office_edits_the_wording_list(cluster):
     answer = admin.post(url + "new/", {"kind": "typo", "text": "再接再励", "correction": "再接再厉", "active": "on"})
     assert answer.status_code in (302, 403)
     assert not WordingEntry.objects.filter(text="再接再励").exists()
+
+
+def test_the_annual_ranking_puts_veto_days_last_and_counts_department_sites_only(cluster):
+    from supervision.checks.views import ranking
+
+    day = datetime.date(2025, 6, 1)
+    jtj, jyj, portal = (cluster.sites[code] for code in ("jtj", "jyj", "portal"))
+    DailyResult.objects.create(tenant=jtj, day=day, score=99, passed=False, vetoes=["homepage_stale"])
+    DailyResult.objects.create(tenant=jyj, day=day, score=80, passed=True, vetoes=[])
+    DailyResult.objects.create(tenant=portal, day=day, score=100, passed=True, vetoes=[])
+    rows = ranking(2025)
+    assert [(r["tenant__code"], r["place"], r["veto_days"]) for r in rows] == [("jyj", 1, 0), ("jtj", 2, 1)]
