@@ -136,13 +136,12 @@ def _post_share(host, bodies, queue, go):
 def parallel_intake(site, bodies):
     from django.db import connections
 
+    host = site.primary_domain.domain  # before the fork: the children must not share this connection
     connections.close_all()
     context = multiprocessing.get_context("fork")
     queue, go = context.Queue(), context.Event()
     shares = [bodies[i :: args.processes] for i in range(args.processes)]
-    workers = [
-        context.Process(target=_post_share, args=(site.primary_domain.domain, share, queue, go)) for share in shares
-    ]
+    workers = [context.Process(target=_post_share, args=(host, share, queue, go)) for share in shares]
     for worker in workers:
         worker.start()
     for _ in workers:

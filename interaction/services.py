@@ -143,47 +143,55 @@ def submit_message(tenant, data, *, channel="web", attachments=(), now=None):
     first_copy_id = recent[0][0] if recent else None
     scanned = scan_fields({"标题": fields["subject"], "内容": fields["body"]})
     received_on = timezone.localdate(now)
-    with transaction.atomic():
-        message = Message(
-            tenant=tenant,
-            handling_tenant=tenant,
-            kind=fields["kind"],
-            subject=fields["subject"],
-            body=fields["body"],
-            name=fields["name"],
-            phone=fields["phone"],
-            phone_digest=phone_digest,
-            content_digest=content_digest,
-            consent=fields["consent"],
-            channel=channel,
-            received_at=now,
-            received_on=received_on,
-            due_date=message_due_date(tenant, fields["kind"], received_on),
-            duplicate_of_id=first_copy_id,
-            intake_scan=scanned.as_dict(),
-        )
-        _save_with_new_code(message, "H", fields["phone"][-4:])
+    message = Message(
+        tenant=tenant,
+        handling_tenant=tenant,
+        kind=fields["kind"],
+        subject=fields["subject"],
+        body=fields["body"],
+        name=fields["name"],
+        phone=fields["phone"],
+        phone_digest=phone_digest,
+        content_digest=content_digest,
+        consent=fields["consent"],
+        channel=channel,
+        received_at=now,
+        received_on=received_on,
+        due_date=message_due_date(tenant, fields["kind"], received_on),
+        duplicate_of_id=first_copy_id,
+        intake_scan=scanned.as_dict(),
+    )
+
+    def insert():
+        message.save(force_insert=True)
         for attachment in attachments:
             attachment.message = message
             attachment.save()
         MessageEvent.objects.create(
             message=message, at=now, tenant=tenant, action="received", text=f"{tenant.name}已收到留言。", public=True
         )
-    return message
+
+    return _insert_with_new_code(message, "H", fields["phone"][-4:], insert)
 
 
-def _save_with_new_code(record, prefix, last4):
-    """Insert ``record`` under a fresh 查询码. A clash (one in 10^14) meets the unique constraint and
-    is retried in a savepoint, instead of asking the database first for every message."""
+def _insert_with_new_code(record, prefix, last4, insert):
+    """Run ``insert`` (one transaction) under a fresh 查询码 for ``record``.
+
+    The codes are random; a clash (one in 10^14) meets the unique constraint and the whole insert is
+    tried again with another code, instead of asking the database first for every message (intake is
+    a hotline platform's hot path: every round trip counts).
+    """
     for _attempt in range(5):
+        record.pk = None
         record.code = codes.new_code(prefix)
         record.lookup_digest = _lookup_digest(record.code, last4)
         try:
             with transaction.atomic():
-                record.save(force_insert=True)
+                insert()
             return record
         except IntegrityError:
-            record.pk = None
+            if not type(record).objects.filter(code=record.code).exists():
+                raise
     raise IntegrityError("could not find a free 查询码")
 
 
@@ -459,12 +467,14 @@ def validate_application(data):
 def submit_application(tenant, data, *, now=None):
     fields = validate_application(data)
     now = now or timezone.now()
-    with transaction.atomic():
-        application = DisclosureApplication(tenant=tenant, submitted_at=now, **fields)
-        application.phone_digest = crypto.digest("phone", fields["phone"])
-        _save_with_new_code(application, "Y", fields["phone"][-4:])
+    application = DisclosureApplication(tenant=tenant, submitted_at=now, **fields)
+    application.phone_digest = crypto.digest("phone", fields["phone"])
+
+    def insert():
+        application.save(force_insert=True)
         _app_event(application, "submitted", f"{tenant.name}已收到网上申请，待确认。")
-    return application
+
+    return _insert_with_new_code(application, "Y", fields["phone"][-4:], insert)
 
 
 def _app_event(application, action, text, user=None, public=True):

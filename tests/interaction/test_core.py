@@ -76,3 +76,11 @@ def test_a_reply_with_a_classification_mark_is_refused(cluster, write_message):
             message, cluster.user("portal", "handler"), cluster.sites["portal"], "机密★5年\n内部答复：已处理。"
         )
     assert not message.replies.exists()
+
+
+def test_a_clash_of_codes_is_retried_with_a_new_one(write_message, monkeypatch):
+    first = write_message()
+    codes_given = iter([first.code[1:], first.code[1:], "ZZZZZZZZZZ"])
+    monkeypatch.setattr("interaction.codes.new_code", lambda prefix: prefix + next(codes_given))
+    second = write_message(subject="另一条留言")
+    assert second.code == "HZZZZZZZZZZ" and second.events.filter(action="received").count() == 1
