@@ -163,12 +163,22 @@ def link_check(tenants):
     started = time.perf_counter()
     summaries = [run_link_check(tenant, incremental=True, checker=checker, client=client) for tenant in tenants]
     seconds = time.perf_counter() - started
-    projected = seconds / len(tenants) * 300
+    changed = seconds / len(tenants)
+    started = time.perf_counter()
+    for tenant in tenants:
+        run_link_check(tenant, incremental=True, checker=checker, client=client)
+    unchanged = (time.perf_counter() - started) / len(tenants)
     print(
-        f"incremental check: {len(tenants)} sites, {sum(s['pages'] for s in summaries)} pages re-read in {seconds:.2f} s"
-        f" ({seconds / len(tenants) * 1000:.0f} ms per site); projected 300 sites: {projected:.1f} s;"
-        f" target <= 30 s: {'met' if projected <= 30 else 'NOT met'}"
+        f"incremental check, two pages changed on every site: {len(tenants)} sites,"
+        f" {sum(s['pages'] for s in summaries)} pages re-read in {seconds:.2f} s ({changed * 1000:.0f} ms per site)"
     )
+    print(f"  a site with nothing changed since (stored internal links re-resolved only): {unchanged * 1000:.0f} ms")
+    for share in (1.0, 0.1):
+        projected = 300 * (share * changed + (1 - share) * unchanged)
+        print(
+            f"  projected 300 sites, {share:.0%} of them changed: {projected:.1f} s;"
+            f" target <= 30 s: {'met' if projected <= 30 else 'NOT met'}"
+        )
 
 
 def log_ingestion(tenants, directory):

@@ -209,3 +209,17 @@ def test_check_links_command_prints_json(jtj, server):
     (site,) = report["sites"]
     assert site["site"] == "jtj" and site["pages"] > 0
     assert any(f["link_url"] == f"{base}/missing" and f["status"] == "broken" for f in site["findings"])
+
+
+def test_incremental_reads_a_new_page_and_the_lists_above_it_only(jtj):
+    run_link_check(jtj, checker=checker())
+    news = content.column("gzdt")
+    news_url, other_url = news.get_full_url(), content.column("tzgg").get_full_url()
+    fresh = content.article(title="增量检查后发布的文章")
+    summary = run_link_check(jtj, incremental=True, checker=checker())
+    reread = set(LinkFinding.objects.filter(tenant=jtj, run=summary["run"]).values_list("page_url", flat=True))
+    assert {fresh.get_full_url(), news_url, content.home().get_full_url()} <= reread
+    assert other_url not in reread  # a column the new page is not under is left alone
+    # Nothing changed since: nothing is rendered.
+    again = run_link_check(jtj, incremental=True, checker=checker())
+    assert again["pages"] == 0, set(LinkFinding.objects.filter(run=again["run"]).values_list("page_url", "reason"))
