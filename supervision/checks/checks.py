@@ -157,13 +157,16 @@ def column_services(column):
 def shows_empty_text(tree, column, newest):
     """True when the column's public list reads "本栏目暂无信息" (cms/templates/cms/lists/*.html):
     news, notice and policy lists show it when there are no items, whatever children the column
-    has; disclosure and interaction lists unless online services are shown; service and static
-    lists unless a child page (a guide, a leader) is shown."""
+    has; interaction lists unless online services are shown; disclosure lists unless online
+    services or a child page (the 公开指南 itself) are shown; service and static lists unless a
+    child page (a guide, a leader) is shown."""
     if newest is not None:
         return False
     cls = column.column_class or "news"
-    if cls in ("disclosure", "interaction"):
+    if cls == "interaction":
         return not column_services(column)
+    if cls == "disclosure":
+        return not column_services(column) and not tree.has_other_child(column)
     if cls in ("service", "static"):
         return not tree.has_other_child(column)
     return True

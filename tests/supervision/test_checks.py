@@ -30,22 +30,27 @@ def test_a_clean_site_raises_nothing(jtj):
     assert check_site(jtj) == []
 
 
-def test_empty_columns_count_what_the_public_sees(jtj):
+def test_empty_columns_count_what_the_public_sees(jtj, client):
     made = make_clean(jtj)
     connection.set_tenant(jtj)
-    # 政府信息公开指南 holding only an information page: the disclosure list reads "本栏目暂无信息".
+    # 政府信息公开指南 holding only its guide page: the list shows the guide, not "本栏目暂无信息".
     gkzn = ColumnPage.objects.get(slug="gkzn")
     made["gkzn"].unpublish()
-    content.publish(gkzn, InformationPage(title="政府信息公开指南", body="<p>指南正文。</p>"))
-    # A static column with its page: shown as content, not empty.
-    # A news column with nothing: empty.
+    guide = content.publish(gkzn, InformationPage(title="本局政府信息公开指南", body="<p>指南正文。</p>"))
+    # 政府信息公开制度 with nothing at all: empty.
+    made["gkzd"].unpublish()
+    # A news column with nothing: empty, whatever else it holds.
     made["tzgg"].unpublish()
+    gkzn_path = gkzn.get_url()
     connection.set_schema_to_public()
+    page = client.get(gkzn_path, HTTP_HOST="jtj.localhost")
+    assert "本局政府信息公开指南" in page.content.decode() and "本栏目暂无信息" not in page.content.decode()
     findings = rules_of(check_site(jtj), "empty_column")
     titles = sorted(f["message"] for f in findings)
     assert len(findings) == 2, titles
-    assert any("政府信息公开指南" in t for t in titles)
+    assert any("政府信息公开制度" in t for t in titles)
     assert any("通知公告" in t for t in titles)
+    assert not any(guide.title in t or "政府信息公开指南" in t for t in titles)
     assert not any(f["veto"] for f in findings)
     assert all(f["url"].startswith("http://jtj.localhost") for f in findings)
 
