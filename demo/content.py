@@ -93,6 +93,21 @@ GUIDE_TEXT = (
 )
 
 
+COUNTY_DIRECTORIES = [
+    (
+        "xzbm",
+        "县直部门名录",
+        "<p>县发展和改革局、县教育局、县公安局、县民政局、县财政局、县人力资源和社会保障局、县自然资源局、"
+        "县住房和城乡建设局、县交通运输局、县农业农村局、县卫生健康局、县市场监督管理局。</p>",
+    ),
+    (
+        "xzjd",
+        "乡镇（街道）名录",
+        "<p>清河镇、石桥镇、龙潭镇、白沙乡、城关街道。各乡镇（街道）的政务动态在本站“乡镇动态”栏目发布。</p>",
+    ),
+]
+
+
 def _image(title, colour):
     from wagtail.images import get_image_model
 
@@ -199,6 +214,12 @@ def seed_site(code, site_name):
             body="<p>申请人提出申请 → 登记受理 → 审查办理 → 答复申请人。法定答复期限为20个工作日。</p>",
         ),
     )
+    # A county portal's 县直部门 and 乡镇（街道） columns: the directory of its departments and towns
+    # (they are columns of the county portal, not sites: 国办发〔2017〕47号).
+    for slug, title, body in COUNTY_DIRECTORIES:
+        column = _column(slug)
+        if column is not None:
+            _ensure(column, InformationPage(title=title, slug="ml", body=body))
     reports = _ensure(
         _column("gknb"),
         AnnualReportIndexPage(

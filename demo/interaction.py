@@ -7,8 +7,8 @@ sites' 互动办理员 and 审核员 through the app's own services (as in the a
 * one forwarded (转办) by the portal to the transport bureau, answered there, approved, and published
   on the portal's 互动交流 column with the citizen's consent (personal data removed);
 * an answer without consent (the citizen sees it by 查询码; the public does not);
-* one 不予受理; and, on the education bureau, one left past its due date, so supervision has
-  something to show;
+* one 不予受理; on the education bureau, one left past its due date; and on 清河县 a letter left
+  unanswered for over three months (a veto: the demo's deliberately failing site for supervision);
 * on the portal's 互动交流 column, a consultation open now and one closed with its 意见采纳情况, and a
   questionnaire with answers;
 * on the transport bureau, 依申请公开 applications: waiting for confirmation, in progress, waiting
@@ -311,8 +311,28 @@ def seed_participation(step=print):
     step("征集调查演示：意见征集 2 个（征集中、已结束）、调查问卷 1 个")
 
 
+def seed_failing_county(step=print):
+    """清河县 left a citizen's letter unanswered for over three months: a 19号 veto, so the web
+    office's supervision dashboard has a failing site to show (the rest of the demo passes)."""
+    qhx = Tenant.objects.sites().filter(code="qhx").first()
+    if qhx is None or Message.objects.filter(tenant=qhx).exists():
+        return
+    letter = _write(
+        qhx,
+        100,
+        kind="complaint",
+        subject="石桥镇集贸市场周边道路长期占道经营",
+        body="石桥镇集贸市场周边道路长期被摊贩占用，车辆无法通行，多次反映未见处理。",
+    )
+    handler = _person(qhx, Role.HANDLER)
+    if handler is not None:
+        services.start_handling(letter, handler, qhx)
+    step("清河县：一封超过 3 个月未答复的留言（监管演示：单项否决）")
+
+
 def seed(step=print):
     seed_messages(step)
+    seed_failing_county(step)
     seed_applications(step)
     seed_participation(step)
 
