@@ -33,6 +33,7 @@ Time on this 2-core machine (2026-11-22, Redis on loopback): about 7.5 minutes: 
 """
 
 import argparse
+import base64
 import getpass
 import json
 import multiprocessing
@@ -554,6 +555,7 @@ try:
         PLAIN_MEDIA_ROOT=str(WORK / "plain-media"),
         ALLOWED_HOSTS=f"{PLAIN_HOST},127.0.0.1",
         SECRET_KEY=secrets.token_urlsafe(50),  # a fresh key each run: production refuses known ones
+        CMS_PERSONAL_DATA_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
     )
     plain_spec = WORK / "plain.json"
     plain_spec.write_text(
@@ -658,6 +660,7 @@ try:
         CMS_CONN_MAX_AGE="60",
         CMS_CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}",
         SECRET_KEY=secrets.token_urlsafe(50),  # a fresh key each run: production refuses known ones
+        CMS_PERSONAL_DATA_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
         DATABASE_URL=database_url,
         ALLOWED_HOSTS=f".{DOMAIN},127.0.0.1",
         CMS_CLUSTER_HOST=settings.CMS_CLUSTER_HOST,

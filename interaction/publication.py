@@ -45,7 +45,9 @@ def publish_answer(message, reply):
             return None
         with transaction.atomic():
             page = ReplyPage(
-                title=message.subject,
+                # Everything on the page is public text (catalogue, search, static files): the
+                # citizen's own words lose their personal data, the title as much as the body.
+                title=public_text(message.subject),
                 kind=message.get_kind_display(),
                 question=public_text(message.body),
                 asker=mask_name(message.name),

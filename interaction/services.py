@@ -253,6 +253,7 @@ def mark_invalid(message, user, tenant, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("请填写不予受理的理由。")
+    refuse_marks(reason)
     if not message.is_open:
         raise ValidationError("这条留言已办结。")
     message.status = Status.INVALID
@@ -319,6 +320,14 @@ def scan_reply(text):
     return scan_fields({"答复内容": text})
 
 
+def refuse_marks(*texts):
+    """涉密信息不上网 for every text staff write that the citizen or the public reads (replies, the
+    answering office's name, reasons, notices): a blocking scan refuses the step."""
+    result = scan_fields({f"文字{index}": text or "" for index, text in enumerate(texts, 1)})
+    if result.verdict == "block":
+        raise ReplyRefused(result.blocking)
+
+
 def submit_reply(message, user, tenant, text, answered_by=""):
     """A handler's answer goes to review (先审后发); a blocked scan refuses it outright."""
     _require_handler(user, tenant, message)
@@ -329,7 +338,7 @@ def submit_reply(message, user, tenant, text, answered_by=""):
         raise ValidationError("请填写答复内容。")
     if too_long:
         raise ValidationError(f"答复内容不能超过 {BODY_MAX} 个字。")
-    result = scan_reply(text)
+    result = scan_fields({"答复内容": text, "答复单位": answered_by or ""})
     if result.verdict == "block":
         audit.record("interaction.reply_blocked", actor=user, tenant_code=tenant.code, target=message.code)
         raise ReplyRefused(result.blocking)
@@ -363,8 +372,8 @@ def review_reply(reply, user, tenant, *, approve, comment=""):
         raise PermissionDenied("只有答复单位的审核员可以审核答复。")
     if reply.author_id == user.pk:
         raise PermissionDenied("不能审核自己写的答复。")
-    if approve and scan_reply(reply.text).verdict == "block":
-        raise ReplyRefused(scan_reply(reply.text).blocking)
+    if approve:
+        refuse_marks(reply.text, reply.answered_by)
     if not approve and not comment.strip():
         raise ValidationError("退回答复时请填写审核意见。")
     now = timezone.now()
@@ -380,6 +389,8 @@ def review_reply(reply, user, tenant, *, approve, comment=""):
             message.save(update_fields=["status", "answered_at"])
             message.forwards.filter(status=ForwardStatus.OPEN).update(status=ForwardStatus.ANSWERED)
             _event(message, "answered", f"{reply.answered_by}已答复。", user=user, tenant=tenant, public=True)
+            if message.consent and message.duplicate_of_id is None:
+                _publish_with_approval(message, reply, user, tenant)
         else:
             message.status = Status.PROCESSING
             message.save(update_fields=["status"])
@@ -390,11 +401,28 @@ def review_reply(reply, user, tenant, *, approve, comment=""):
         tenant_code=tenant.code,
         target=message.code,
     )
-    if approve and message.consent and message.duplicate_of_id is None:
-        from .publication import publish_answer
-
-        publish_answer(message, reply)
     return reply
+
+
+def _publish_with_approval(message, reply, user, tenant):
+    """The published answer is made in the approval's transaction: approved means published (with
+    consent), never approved with the page silently missing. What the citizen wrote may itself carry
+    a mark the page scan refuses (涉密信息不上网); then the answer still reaches the citizen by 查询码,
+    the page is not made, and the thread and the audit log say why."""
+    from .publication import publish_answer
+
+    try:
+        with transaction.atomic():
+            publish_answer(message, reply)
+    except PermissionDenied as error:
+        _event(message, "publication_refused", f"答复未公开：{error}", user=user, tenant=tenant)
+        audit.record(
+            "interaction.publication_refused",
+            actor=user,
+            tenant_code=tenant.code,
+            target=message.code,
+            reason=str(error),
+        )
 
 
 def set_consent_withdrawn(message):
@@ -517,6 +545,7 @@ def request_correction(application, user, tenant, note, on=None):
     note = (note or "").strip()
     if not note:
         raise ValidationError("请写明需要补正的事项和合理的补正期限。")
+    refuse_marks(note)
     application.correction_requested_on = on
     application.correction_note = note[:2000]
     application.status = ApplicationStatus.CORRECTION
@@ -549,6 +578,7 @@ def start_third_party(application, user, tenant, third_party, on=None):
         raise ValidationError("只有办理中的申请可以征求第三方意见。")
     if not (third_party or "").strip():
         raise ValidationError("请填写第三方。")
+    refuse_marks(third_party)
     ApplicationPause.objects.create(
         application=application, started_on=on or timezone.localdate(), third_party=third_party[:200]
     )
@@ -584,6 +614,7 @@ def extend(application, user, tenant, *, days, reason, approved_by, on=None):
         raise ValidationError(f"延长期限最长不超过 {MAX_EXTENSION_WORKDAYS} 个工作日。")
     if not (reason or "").strip() or not (approved_by or "").strip():
         raise ValidationError("延长答复期限须写明理由并经机构负责人同意。")
+    refuse_marks(reason, approved_by)
     on = on or timezone.localdate()
     if application.due_date and on > application.due_date:
         raise ValidationError("已超过答复期限，不能再延长。")
@@ -615,8 +646,7 @@ def answer_application(application, user, tenant, *, outcome, reason="", detail=
         raise ValidationError("非本机关的，能够确定负责公开机关的，须告知其名称和联系方式。")
     if outcome in (Outcome.REFUSED, Outcome.PARTIAL) and not detail:
         raise ValidationError("不予公开或部分公开的，须说明理由。")
-    if scan_reply(detail).verdict == "block":
-        raise ReplyRefused(scan_reply(detail).blocking)
+    refuse_marks(detail)
     now = timezone.now()
     pause = application.pauses.filter(ended_on__isnull=True).last()
     if pause:

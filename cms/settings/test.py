@@ -8,6 +8,8 @@ from .base import VAR_DIR, env_list, redis_caches
 SECRET_KEY = "test-only-not-secret"  # noqa: S105 - test settings only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1,testserver")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Mail stays in the process (django.core.mail.outbox) whatever a test before changed; never SMTP.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Several test runs can share one server: CMS_TEST_DB gives each its own database.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CMS_TEST_DB", "test_cms")}  # noqa: F405
 MEDIA_ROOT = VAR_DIR / f"test-media-{DATABASES['default']['TEST']['NAME']}"  # noqa: F405

@@ -9,7 +9,6 @@ commenter leaves is encrypted at rest and never shown on the page.
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -71,8 +70,10 @@ class CommentForm(forms.Form):
         return text
 
 
-class ConsultationPage(RoutablePageMixin, SitePage):
+class ConsultationPage(participation.ParticipationPeriod, RoutablePageMixin, SitePage):
     """意见征集: the draft, the period, the public's comments (moderated) and the feedback."""
+
+    period_label = "征集截止时间"
 
     catalogue_type = "consultation"
     # The feedback is published only after closing: left out of the catalogue's body text, so
@@ -108,27 +109,6 @@ class ConsultationPage(RoutablePageMixin, SitePage):
     class Meta:
         verbose_name = _("意见征集")
         verbose_name_plural = _("意见征集")
-
-    def clean(self):
-        super().clean()
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": "征集截止时间必须晚于开始时间。"})
-
-    # --- State -------------------------------------------------------------------------------
-
-    def phase(self, now=None):
-        return participation.phase(self.opens_at, self.closes_at, now)
-
-    def phase_label(self):
-        return Phase(self.phase()).label
-
-    @property
-    def kind(self):
-        """The badge a column's list shows before the title (as it shows a reply's 留言类型)."""
-        return f"{self._meta.verbose_name}·{self.phase_label()}"
-
-    def is_open(self, now=None):
-        return self.phase(now) == Phase.OPEN
 
     def approved_comments(self):
         return self.comments.filter(status=CommentStatus.APPROVED).order_by("submitted_at", "pk")

@@ -18,6 +18,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -49,6 +50,33 @@ def phase(opens_at, closes_at, now=None):
     if closes_at and now >= closes_at:
         return Phase.CLOSED
     return Phase.OPEN
+
+
+class ParticipationPeriod:
+    """What a consultation and a questionnaire share: a period (``opens_at``/``closes_at`` fields of
+    the page), its phase, the badge a column list shows, and the check that the period makes sense.
+    ``period_label`` names the close field in the error (征集截止时间 / 调查截止时间)."""
+
+    period_label = "截止时间"
+
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": f"{self.period_label}必须晚于开始时间。"})
+
+    def phase(self, now=None):
+        return phase(self.opens_at, self.closes_at, now)
+
+    def phase_label(self):
+        return Phase(self.phase()).label
+
+    @property
+    def kind(self):
+        """The badge a column's list shows before the title (as it shows a reply's 留言类型)."""
+        return f"{self._meta.verbose_name}·{self.phase_label()}"
+
+    def is_open(self, now=None):
+        return self.phase(now) == Phase.OPEN
 
 
 def local_minute(value):

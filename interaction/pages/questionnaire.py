@@ -41,8 +41,10 @@ def cookie_name(page):
     return f"questionnaire_{page.pk}"
 
 
-class QuestionnairePage(RoutablePageMixin, SitePage):
+class QuestionnairePage(participation.ParticipationPeriod, RoutablePageMixin, SitePage):
     """调查问卷: questions, the period, one submission per browser, results as bar charts."""
+
+    period_label = "调查截止时间"
 
     catalogue_type = "questionnaire"
     column_item = True
@@ -68,27 +70,6 @@ class QuestionnairePage(RoutablePageMixin, SitePage):
     class Meta:
         verbose_name = _("调查问卷")
         verbose_name_plural = _("调查问卷")
-
-    def clean(self):
-        super().clean()
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": "调查截止时间必须晚于开始时间。"})
-
-    # --- State -------------------------------------------------------------------------------
-
-    def phase(self, now=None):
-        return participation.phase(self.opens_at, self.closes_at, now)
-
-    def phase_label(self):
-        return Phase(self.phase()).label
-
-    @property
-    def kind(self):
-        """The badge a column's list shows before the title (as it shows a reply's 留言类型)."""
-        return f"{self._meta.verbose_name}·{self.phase_label()}"
-
-    def is_open(self, now=None):
-        return self.phase(now) == Phase.OPEN
 
     def ordered_questions(self):
         return list(self.questions.order_by("sort_order", "pk"))

@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.production import PERSONAL_DATA_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 HOST = "fault.localhost"
@@ -133,6 +135,7 @@ def stack(own_postgres, tmp_path_factory):
     prod.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),  # production refuses known or short keys
+        CMS_PERSONAL_DATA_KEYS=PERSONAL_DATA_KEY,
         ALLOWED_HOSTS=".localhost",
         CMS_CONN_MAX_AGE="60",
         GUNICORN_BIND=f"127.0.0.1:{port}",

@@ -84,3 +84,36 @@ def test_a_clash_of_codes_is_retried_with_a_new_one(write_message, monkeypatch):
     monkeypatch.setattr("interaction.codes.new_code", lambda prefix: prefix + next(codes_given))
     second = write_message(subject="另一条留言")
     assert second.code == "HZZZZZZZZZZ" and second.events.filter(action="received").count() == 1
+
+
+def test_the_published_title_loses_personal_data_too_and_search_cannot_find_it(cluster, write_message, client):
+    portal = cluster.sites["portal"]
+    message = write_message(subject="我的电话13912345678请回电", body="请问 12 路公交车什么时候恢复原线路？")
+    reply = services.submit_reply(message, cluster.user("portal", "handler"), portal, "下月 1 日恢复原线路运行。")
+    services.review_reply(reply, cluster.user("portal", "reviewer"), portal, approve=True)
+    message.refresh_from_db()
+    with tenant_context(portal):
+        page = ReplyPage.objects.get(pk=message.published_page_id)
+    assert "13912345678" not in page.title and "请回电" in page.title
+    assert "13912345678" not in CatalogueEntry.objects.get(tenant=portal, page_id=page.pk).title
+    assert "13912345678" not in client.get("/api/search/?q=13912345678", HTTP_HOST="portal.localhost").content.decode()
+
+
+def test_every_staff_text_the_public_reads_is_refused_with_a_mark(cluster, write_message):
+    portal, handler = cluster.sites["portal"], cluster.user("portal", "handler")
+    message = write_message()
+    with pytest.raises(services.ReplyRefused):
+        services.mark_invalid(message, handler, portal, "秘密★1年 不予受理")
+    with pytest.raises(services.ReplyRefused):
+        services.submit_reply(message, handler, portal, "已处理，感谢来信。", answered_by="秘密★1年 交通局")
+    services.mark_invalid(message, handler, portal, "广告信息，不予受理。")  # positive control
+
+
+def test_an_answer_whose_question_may_not_be_published_is_still_approved_and_says_so(cluster, write_message):
+    portal = cluster.sites["portal"]
+    message = write_message(subject="机密★10年 文件内容咨询", body="请问这份文件在哪里可以看到？")
+    reply = services.submit_reply(message, cluster.user("portal", "handler"), portal, "该文件不属于公开范围。")
+    services.review_reply(reply, cluster.user("portal", "reviewer"), portal, approve=True)
+    message.refresh_from_db()
+    assert message.status == Status.ANSWERED and message.published_page_id is None
+    assert message.events.filter(action="publication_refused").exists()
