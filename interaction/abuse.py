@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from sites.client_ip import client_ip
 
-from . import crypto
+from . import codes, crypto
 
 HOUR = 3600
 # The field a person never sees (hidden by CSS, skipped by the keyboard and screen readers); a
@@ -104,14 +104,24 @@ def check_submission(request, phone=""):
         )
 
 
-def check_lookup(request):
-    """Count one 查询 from this address: 查询码 + four digits cannot be tried in bulk."""
+def check_lookup(request, code=None):
+    """Count one 查询 from this address and for this 查询码: the four digits cannot be tried in bulk,
+    neither from one address nor from many against one code (10,000 combinations at a few an
+    hour take years)."""
     _check(
         f"interaction:rate:lookup:{_address(request)}",
         settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_IP,
         HOUR,
         "查询过于频繁，请 {minutes} 分钟后再试。",
     )
+    code = codes.normalise(request.POST.get("code", "") if code is None else code)
+    if code:
+        _check(
+            f"interaction:rate:lookup-code:{code}",
+            settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE,
+            HOUR,
+            "该查询码查询过于频繁，请 {minutes} 分钟后再试。",
+        )
 
 
 def check_captcha_renewal(request):

@@ -167,10 +167,11 @@ def _page(request, queryset, field=None, sees=True):
 
 
 def _shown(rows, field, sees):
+    """Lists show subjects with personal data masked for everyone, handlers included: a list is an
+    overview, and what a citizen typed into a subject is seen in full only on the audited detail."""
     rows = list(rows)
     for row in rows:
-        text = getattr(row, field)
-        row.shown = text if sees else services.masked_text(text)
+        row.shown = services.masked_text(getattr(row, field))
     return rows
 
 
@@ -383,7 +384,23 @@ def _message_detail(request, site, message, *, revealed=False, bound=None, statu
 
 def message_detail(request, pk):
     site = desk_site(request)
-    return _message_detail(request, site, _message_for(request, site, pk))
+    message = _message_for(request, site, pk)
+    _audit_opened(request, site, message)
+    return _message_detail(request, site, message)
+
+
+def _audit_opened(request, site, record):
+    """A handler's detail shows what the citizen wrote in full (ID or phone numbers typed into the
+    text included): every such opening is in the audit log, like a reveal."""
+    if access.sees_personal_data(request.user, site, record):
+        audit.record(
+            "interaction.record_opened",
+            actor=request.user,
+            tenant_code=site.code,
+            target=record.code,
+            request=request,
+            model=record._meta.model_name,
+        )
 
 
 @require_POST
@@ -635,7 +652,9 @@ def _application_detail(request, site, application, *, revealed=False, bound=Non
 
 def application_detail(request, pk):
     site = desk_site(request)
-    return _application_detail(request, site, _application_for(request, site, pk))
+    application = _application_for(request, site, pk)
+    _audit_opened(request, site, application)
+    return _application_detail(request, site, application)
 
 
 @require_POST

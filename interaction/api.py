@@ -9,9 +9,11 @@ no cookie of the site grants anything here. Nothing is cached (``no-store``).
 """
 
 import functools
+import hmac
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
@@ -100,8 +102,21 @@ def _read_json(request):
     return data, None
 
 
+def _client_allowed(request):
+    """With ``CMS_INTERACTION_API_TOKENS`` set, intake is for the platforms given a token (a 12345
+    hotline, a mini-program's server): without one, the API would be a way around the web form's
+    CAPTCHA. Unset (development, the demo), it is open, with the per-address and per-phone limits."""
+    tokens = settings.CMS_INTERACTION_API_TOKENS
+    if not tokens:
+        return True
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(given) and any(hmac.compare_digest(given, token) for token in tokens)
+
+
 @json_api(["POST"])
 def messages(request):
+    if not _client_allowed(request):
+        return _error("需要接口令牌：请在 Authorization 请求头中提供网站办分配的令牌（Bearer …）。", status=401)
     data, problem = _read_json(request)
     if problem:
         return problem
@@ -117,7 +132,7 @@ def messages(request):
 
 @json_api(["GET", "HEAD"])
 def message_status(request, code):
-    abuse.check_lookup(request)
+    abuse.check_lookup(request, code)
     message = services.lookup(Message, code, request.GET.get("phone", ""))
     tenant = getattr(request, "tenant", None) or connection.tenant
     if message is None or message.tenant_id != tenant.pk:

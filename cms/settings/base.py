@@ -411,5 +411,9 @@ CMS_PERSONAL_DATA_KEYS = env_list("CMS_PERSONAL_DATA_KEYS")
 CMS_INTERACTION_LIMIT_PER_IP = int(os.environ.get("CMS_INTERACTION_LIMIT_PER_IP", "10"))
 CMS_INTERACTION_LIMIT_PER_PHONE = int(os.environ.get("CMS_INTERACTION_LIMIT_PER_PHONE", "5"))
 CMS_INTERACTION_LOOKUP_LIMIT_PER_IP = int(os.environ.get("CMS_INTERACTION_LOOKUP_LIMIT_PER_IP", "30"))
+CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE = int(os.environ.get("CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE", "10"))
+# Tokens of the platforms allowed to post messages through the API (a 12345 hotline, a
+# mini-program's server), comma-separated; empty: the API takes messages from anyone, rate-limited.
+CMS_INTERACTION_API_TOKENS = env_list("CMS_INTERACTION_API_TOKENS")
 # Where citizens' attachments are kept: never under MEDIA_ROOT (nothing there is public).
 CMS_INTERACTION_FILES = Path(os.environ.get("CMS_INTERACTION_FILES", VAR_DIR / "interaction-files"))

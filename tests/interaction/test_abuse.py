@@ -19,6 +19,7 @@ def _clean(settings, tmp_path):
     settings.CMS_INTERACTION_LIMIT_PER_IP = 100
     settings.CMS_INTERACTION_LIMIT_PER_PHONE = 100
     settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_IP = 100
+    settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE = 100
     cache.clear()
     yield
     cache.clear()
@@ -139,3 +140,27 @@ def test_new_captcha_pictures_are_limited_per_address(client, cluster, settings)
     limited = client.post("/hudong/captcha/renew/", HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.0.1")
     assert limited.status_code == 429 and "频繁" in limited.json()["error"]
     assert client.post("/hudong/captcha/renew/", HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.0.2").status_code == 200
+
+
+def test_one_code_cannot_be_tried_from_many_addresses(client, cluster, settings, write_message):
+    settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE = 3
+    message = write_message("portal")
+    for index in range(3):
+        wrong = {"code": message.code, "last4": f"000{index}"}
+        assert (
+            client.post("/hudong/lookup/", wrong, HTTP_HOST=host("portal"), REMOTE_ADDR=f"10.8.0.{index}").status_code
+            == 200
+        )
+    right = {"code": message.code, "last4": "5678"}
+    limited = client.post("/hudong/lookup/", right, HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.1.1")
+    assert limited.status_code == 429 and message.subject not in limited.content.decode()
+    api = client.get(
+        f"/api/interaction/messages/{message.code}/?phone=5678", HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.1.2"
+    )
+    assert api.status_code == 429
+    # Another code from the same addresses still answers (positive control).
+    other = write_message("portal", subject="另一条留言", phone="13700005678")
+    found = client.post(
+        "/hudong/lookup/", {"code": other.code, "last4": "5678"}, HTTP_HOST=host("portal"), REMOTE_ADDR="10.8.0.1"
+    )
+    assert found.status_code == 200 and "另一条留言" in found.content.decode()

@@ -399,3 +399,18 @@ def test_a_reply_waiting_for_review_is_void_once_the_message_is_forwarded(cluste
     assert message.status == Status.PROCESSING and message.handling_tenant == jtj
     assert message.replies.get().status == ReplyStatus.REJECTED
     assert portal.pk != jtj.pk
+
+
+def test_opening_a_message_with_its_text_in_full_is_audited_and_lists_mask_it(cluster, write_message):
+    message = write_message(subject="电话13912345678的咨询")
+    handler = client_for(cluster, "portal", cluster.user("portal", "handler"))
+    listing = handler.get(f"{BASE}/messages/")
+    assert "13912345678" not in listing.content.decode() and "的咨询" in listing.content.decode()
+    assert not AuditEvent.objects.filter(target=message.code, action="interaction.record_opened").exists()
+    detail = handler.get(f"{BASE}/messages/{message.pk}/")
+    assert "13912345678" in detail.content.decode()
+    assert AuditEvent.objects.filter(target=message.code, action="interaction.record_opened").count() == 1
+    # The site admin's detail is masked and opening it is no personal-data view.
+    admin = client_for(cluster, "portal", cluster.user("portal", "site_admin"))
+    assert "13912345678" not in admin.get(f"{BASE}/messages/{message.pk}/").content.decode()
+    assert AuditEvent.objects.filter(target=message.code, action="interaction.record_opened").count() == 1

@@ -22,6 +22,7 @@ def _clean(settings):
     settings.CMS_INTERACTION_LIMIT_PER_IP = 100
     settings.CMS_INTERACTION_LIMIT_PER_PHONE = 100
     settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_IP = 100
+    settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE = 100
     cache.clear()
     yield
     cache.clear()
@@ -151,3 +152,28 @@ def test_status_lookups_are_rate_limited_per_address(client, cluster, settings):
         assert status(client, code, "0000").status_code == 404
     assert status(client, code, "5678").status_code == 429  # even the right digits, once over the limit
     assert status(client, code, "5678", ip="10.1.0.9").status_code == 200
+
+
+def test_with_tokens_set_intake_needs_one(client, cluster, settings):
+    settings.CMS_INTERACTION_API_TOKENS = ["hotline-12345-token"]
+    body = json.dumps(message_data(), ensure_ascii=False)
+    refused = client.post(
+        "/api/interaction/messages/", body, content_type="application/json", HTTP_HOST="portal.localhost"
+    )
+    assert refused.status_code == 401 and "令牌" in refused.json()["error"]
+    forged = client.post(
+        "/api/interaction/messages/",
+        body,
+        content_type="application/json",
+        HTTP_HOST="portal.localhost",
+        HTTP_AUTHORIZATION="Bearer hotline-12345-tokem",
+    )
+    assert forged.status_code == 401
+    accepted = client.post(
+        "/api/interaction/messages/",
+        body,
+        content_type="application/json",
+        HTTP_HOST="portal.localhost",
+        HTTP_AUTHORIZATION="Bearer hotline-12345-token",
+    )
+    assert accepted.status_code == 201

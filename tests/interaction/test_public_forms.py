@@ -34,6 +34,7 @@ def _clean(settings, tmp_path):
     settings.CMS_INTERACTION_LIMIT_PER_IP = 100
     settings.CMS_INTERACTION_LIMIT_PER_PHONE = 100
     settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_IP = 100
+    settings.CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE = 100
     cache.clear()
     yield
     cache.clear()
