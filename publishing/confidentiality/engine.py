@@ -124,7 +124,11 @@ class Scanner:
             texts.append(text)
             offsets.append(position)
             position += len(text) + len(_FIELD_SEPARATOR)
-        joined = rules.normalise(_FIELD_SEPARATOR.join(texts))
+        raw = _FIELD_SEPARATOR.join(texts)
+        # A mark split by invisible characters or spaces (秘\u200b密, 秘 密★1年) is read as written
+        # for the reader: scan the compact copy and map positions back to the text.
+        compacted, mapping = rules.compact(raw)
+        joined = rules.normalise(compacted)
 
         hits = []  # (rule, severity, start, end, entry)
         for start, end, (kind, payload) in self._automaton.finditer(joined):
@@ -138,6 +142,12 @@ class Scanner:
         for rule, start, end in rules.personal_data(joined):
             hits.append((rule, rules.REVIEW, start, end, None))
 
+        if mapping is not None:
+            back = rules.original_position
+            hits = [
+                (rule, severity, back(start, mapping), back(end - 1, mapping) + 1, entry)
+                for rule, severity, start, end, entry in hits
+            ]
         findings = []
         for rule, severity, start, end, entry in _without_contained(hits):
             index = bisect.bisect_right(offsets, start) - 1

@@ -26,6 +26,7 @@ Texts reach the verifiers *normalised* (normalise()): full-width ASCII folded to
 letters lower-cased, one character for one so positions stay those of the original text.
 """
 
+import bisect
 import datetime
 import re
 
@@ -62,6 +63,42 @@ _FOLD.update({code: code + 32 for code in range(ord("A"), ord("Z") + 1)})
 for _code in range(0xFF21, 0xFF3B):  # full-width capitals fold straight to lower-case ASCII
     _FOLD[_code] = _code - 0xFEE0 + 32
 _FOLD[ord("☆")] = ord("★")  # a hollow star in pasted text is the same mark
+# Other stars and an asterisk written for the star (秘密*1年), and the traditional forms of the
+# level words (機密, 絕密, 祕密): the same marks, written to slip past a literal match.
+for _star in "✩✪✫✬✭✮✯✰⭐*＊":
+    _FOLD[ord(_star)] = ord("★")
+_FOLD.update({ord("機"): ord("机"), ord("絕"): ord("绝"), ord("祕"): ord("秘")})
+
+# Characters that show as nothing (zero-width spaces and joiners, direction controls, the BOM, the
+# soft hyphen): a mark split by one still reads as the mark. The engine reads a copy without them,
+# and without spaces between two Chinese characters (秘 密★1年), and maps what it finds back.
+_INVISIBLE = "\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e"
+_DROP = re.compile(f"(?<=[\u4e00-\u9fff])[ \t\u3000{_INVISIBLE}]+(?=[\u4e00-\u9fff])|[{_INVISIBLE}]+")
+
+
+def compact(text):
+    """``(compact text, mapping)``: ``text`` without what ``_DROP`` matches, and what
+    ``original_position`` needs to map a position back; ``(text, None)`` when nothing is dropped
+    (the common case, one regex pass)."""
+    starts, shifts, parts = [], [], []
+    previous = dropped = 0
+    for match in _DROP.finditer(text):
+        parts.append(text[previous : match.start()])
+        starts.append(match.start() - dropped)
+        dropped += match.end() - match.start()
+        shifts.append(dropped)
+        previous = match.end()
+    if not starts:
+        return text, None
+    parts.append(text[previous:])
+    return "".join(parts), (starts, shifts)
+
+
+def original_position(position, mapping):
+    """The position in the original text of the compact text's ``position``."""
+    starts, shifts = mapping
+    index = bisect.bisect_right(starts, position) - 1
+    return position + (shifts[index] if index >= 0 else 0)
 
 
 def normalise(text):

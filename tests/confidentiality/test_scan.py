@@ -199,3 +199,29 @@ def test_scanning_is_linear_not_per_word():
 )
 def test_mobile_number_boundaries(text, found):
     assert [f.text for f in scan(text).findings if f.rule == rules.MOBILE_NUMBER] == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "答复：秘 密★1年 内容如下",  # a space inside the level word
+        "秘\u200b密★1年",  # a zero-width space
+        "机\u2060密★10年",  # a word joiner
+        "秘密*1年",  # an asterisk for the star
+        "機密★一年",  # the traditional form
+        "绝　密★长期",  # an ideographic space
+    ],
+)
+def test_a_mark_written_to_slip_past_the_match_still_blocks(text):
+    result = scan({"body": text})
+    assert result.verdict == "block", text
+    finding = result.blocking[0]
+    # The finding points at the mark as it was written (positions of the original text).
+    assert text[finding.start : finding.end] == finding.text and "密" in finding.text
+
+
+@pytest.mark.parametrize(
+    "text", ["保守国家秘密法 学习", "秘密 花园开放", "普通的 文字 内容", "机密 文件 管理 制度 学习"]
+)
+def test_spaces_between_ordinary_words_raise_nothing_new(text):
+    assert scan({"body": text}).verdict != "block", text
