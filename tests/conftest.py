@@ -81,14 +81,16 @@ def cluster(django_db_setup):
 @pytest.fixture(autouse=True)
 def _back_to_public(request):
     """No test leaks its schema or the host map into the next one."""
+    if request.node.get_closest_marker("django_db") and _cluster.sites:
+        # The session's Tenant objects are shared: a test that changed one in memory (and rolled
+        # the row back) must not hand the change to this one, which might save it. Read before the
+        # test, inside its transaction, while the rows are still as committed.
+        request.getfixturevalue("_django_db_helper")
+        for tenant in _cluster.sites.values():
+            tenant.refresh_from_db()
     yield
     connection.set_schema_to_public()
     invalidate_domain_map()
-    # The session's Tenant objects are shared: a test that changed one in memory (and rolled the
-    # row back) must not hand the change to the next test, which might save it.
-    if request.node.get_closest_marker("django_db"):
-        for tenant in _cluster.sites.values():
-            tenant.refresh_from_db()
 
 
 @pytest.fixture(autouse=True)
