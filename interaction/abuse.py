@@ -124,6 +124,13 @@ def check_lookup(request, code=None):
         )
 
 
+def check_participation(request, limit):
+    """Count one comment or questionnaire answer from this address (意见征集, 调查问卷)."""
+    _check(
+        f"interaction:rate:participation:{_address(request)}", limit, HOUR, "提交过于频繁，请 {minutes} 分钟后再试。"
+    )
+
+
 def check_captcha_renewal(request):
     """Count one new CAPTCHA picture asked for by this address (each one holds a cache entry)."""
     _check(

@@ -3,9 +3,9 @@
 * **The clock.** A consultation or a questionnaire is 未开始 before ``opens_at``, 征集中 until
   ``closes_at`` and 已结束 after: derived from the time on every request, never stored, so no job
   has to flip a flag at midnight and nobody can leave a closed page taking comments.
-* **Abuse.** A per-address counter per hour in the shared cache under the public schema's key prefix
-  (as search/ratelimit.py does), so one client is counted once however many site hosts it posts to;
-  a honeypot field a person never sees. The counter is per address, never global: a flood from one
+* **Abuse.** The app's one per-address counter and honeypot (interaction/abuse.py): counted per
+  hour under the public schema's key prefix, so one client is counted once however many site hosts
+  it posts to; the honeypot is a field a person never sees. The counter is per address, never global: a flood from one
   address never blocks the other citizens.
 * **The page cache** (serving.pagecache) keeps anonymous GETs. A page showing a form carries a CSRF
   token that belongs to one browser, and its counts move with every submission: while open these
@@ -13,27 +13,21 @@
   a moderation decision changes what it shows, so moderation purges the site (``purge_pages``).
 """
 
-import time
-import unicodedata
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 
 from serving import pagecache
 from sites.access import current_site
-from sites.client_ip import client_ip
 
-HOUR = 3600
+from .. import abuse, services
+
 # The field a person never sees (hidden by CSS, skipped by the keyboard and screen readers); a
 # bot that fills every input fills it too.
-HONEYPOT_FIELD = "homepage"
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+HONEYPOT_FIELD = abuse.HONEYPOT_FIELD
 
 
 class Phase(models.TextChoices):
@@ -87,7 +81,7 @@ def local_minute(value):
 def clean_text(value):
     """Plain text as the person wrote it, without control characters. HTML in it stays text: the
     templates escape it on output (autoescape), so ``<script>`` shows as the characters typed."""
-    return unicodedata.normalize("NFC", str(value or "")).translate(_CONTROL).replace("\r\n", "\n").strip()
+    return services.clean_text(value, 0)[0]
 
 
 def limit_per_ip():
@@ -96,30 +90,20 @@ def limit_per_ip():
 
 
 def allow_submission(request, limit=None):
-    """Count one submission from the request's address; (allowed, seconds until the window ends)."""
-    limit = limit_per_ip() if limit is None else limit
-    if limit <= 0:
-        return True, 0
-    now = time.time()
-    key = f"participation:rate:{client_ip(request) or 'unknown'}:{int(now // HOUR)}"
-    with schema_context(settings.PUBLIC_SCHEMA_NAME):
-        if cache.add(key, 1, HOUR + 5):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, HOUR + 5)
-                count = 1
-    return count <= limit, int(HOUR - now % HOUR) + 1
+    """Count one submission from the request's address with the app's one counter
+    (interaction/abuse.py); (allowed, seconds until the window ends)."""
+    try:
+        abuse.check_participation(request, limit_per_ip() if limit is None else limit)
+    except abuse.RateLimited as limited:
+        return False, limited.retry_after
+    return True, 0
 
 
 def rate_limited_message(retry_after):
     return f"提交过于频繁，请 {max(1, retry_after // 60)} 分钟后再试。"
 
 
-def honeypot_filled(data):
-    return bool(str(data.get(HONEYPOT_FIELD) or "").strip())
+honeypot_filled = abuse.honeypot_filled
 
 
 def keep_out_of_cache(response):
