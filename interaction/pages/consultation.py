@@ -161,14 +161,6 @@ class ConsultationPage(participation.ParticipationPeriod, RoutablePageMixin, Sit
         )
         return context
 
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if self.phase() != Phase.CLOSED:
-            # Open: a form with this browser's CSRF token; upcoming: it opens by the clock, and a
-            # cached copy would go on saying 未开始. Only a closed page is the same for everybody.
-            participation.keep_out_of_cache(response)
-        return response
-
     def _page_with_form(self, request, form, error, status):
         response = TemplateResponse(
             request,

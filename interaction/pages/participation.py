@@ -72,6 +72,14 @@ class ParticipationPeriod:
     def is_open(self, now=None):
         return self.phase(now) == Phase.OPEN
 
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if self.phase() != Phase.CLOSED:
+            # Open: a form with this browser's CSRF token; upcoming: it opens by the clock, and a
+            # cached copy would go on saying 未开始. Only a closed page is the same for everybody.
+            keep_out_of_cache(response)
+        return response
+
 
 def local_minute(value):
     """``YYYY-MM-DD HH:MM`` in Asia/Shanghai, or ""."""

@@ -15,11 +15,13 @@ import datetime
 import logging
 import re
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Max
 from django.db.models.functions import Left, Length
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+
+from supervision.crawler.models import LinkFinding, Probe
 
 from .rules import rule
 from .wording import candidate_pattern, leaders_from, list_entries, scan
@@ -464,26 +466,7 @@ def check_messages(tenant, today):
 # --- the crawler's records -------------------------------------------------------------------
 
 
-def crawler_model(name):
-    """The crawler's model, or None while it is not installed or its table is not there yet."""
-    try:
-        from supervision.crawler import models as crawler_models  # checks read the crawler, never back
-    except ImportError:
-        return None
-    model = getattr(crawler_models, name, None)
-    if model is None:
-        return None
-    try:
-        if model._meta.db_table not in connection.introspection.table_names():
-            return None
-    except DatabaseError:
-        return None
-    return model
-
-
-def check_availability(tenant, now, probe_model):
-    if probe_model is None:
-        return []
+def check_availability(tenant, now, probe_model=Probe):
     settings = rule("availability")
     since = now - datetime.timedelta(days=settings["window_days"])
     probes = list(probe_model.objects.filter(tenant=tenant, at__gte=since).values_list("at", "ok", "seconds"))
@@ -516,9 +499,7 @@ def check_availability(tenant, now, probe_model):
     ]
 
 
-def check_links(tenant, link_model):
-    if link_model is None:
-        return []
+def check_links(tenant, link_model=LinkFinding):
     findings = []
     for kind, code in (("link", "broken_link"), ("attachment", "broken_attachment")):
         settings = rule(code)
@@ -544,13 +525,11 @@ def check_links(tenant, link_model):
 # --- one site ---------------------------------------------------------------------------------
 
 
-def check_site(tenant, today=None, now=None, *, entries=None, crawler=None):
+def check_site(tenant, today=None, now=None, *, entries=None):
     """Every check of one site: a list of findings (veto findings first)."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     entries = list_entries() if entries is None else entries
-    if crawler is None:
-        crawler = (crawler_model("Probe"), crawler_model("LinkFinding"))
     base = tenant.base_url().rstrip("/")
     findings = []
     with tenant_context(tenant):
@@ -561,8 +540,8 @@ def check_site(tenant, today=None, now=None, *, entries=None, crawler=None):
         findings += check_columns(tree, today, base)
         leaders = list(LeaderPage.objects.listed().values_list("title", "position"))
     findings += check_messages(tenant, today)
-    findings += check_availability(tenant, now, crawler[0])
-    findings += check_links(tenant, crawler[1])
+    findings += check_availability(tenant, now)
+    findings += check_links(tenant)
     findings += check_wording(tenant, leaders, entries)
     findings += check_footer(tenant)
     findings.sort(key=lambda f: (not f["veto"], ALL_RULES.index(f["rule"])))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sites.models import Role, SiteGroup, Tenant
 
-from .checks import check_site, crawler_model
+from .checks import check_site
 from .models import Alarm, AlarmDigest, DailyResult
 from .rules import label
 from .score import score
@@ -82,11 +82,10 @@ def run(code=None, today=None, now=None, *, save=True, alarms=True, progress=Non
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     entries = list_entries()
-    crawler = (crawler_model("Probe"), crawler_model("LinkFinding"))
     results = []
     tenants = list(sites(code))
     for tenant in progress(tenants) if progress else tenants:
-        result = check(tenant, today=today, now=now, entries=entries, crawler=crawler)
+        result = check(tenant, today=today, now=now, entries=entries)
         if save:
             with transaction.atomic():
                 save_result(tenant, today, result)
