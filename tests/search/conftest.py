@@ -1,6 +1,7 @@
 """Fixtures of the search tests: publishing the corpus through Wagtail, synonyms, backends."""
 
 import datetime
+import importlib
 import os
 
 import pytest
@@ -47,14 +48,34 @@ def publish_docs(cluster, docs):
     }
 
 
+STARTER = importlib.import_module("search.migrations.0004_starter_synonyms")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_synonym_list():
-    """Each test reads the synonym list afresh (a rolled-back test leaves no signal behind)."""
+def _fresh_synonym_list(request):
+    """Each test reads the synonym list afresh (a rolled-back test leaves no signal behind).
+
+    The list starts empty (inside the test's transaction, so rolled back) unless the test asks for
+    the ``starter_synonyms`` the migration seeds: each test says which synonyms it relies on.
+    """
     from search.query import forget_synonyms
 
+    if "starter_synonyms" not in request.fixturenames and (
+        "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    ):
+        request.getfixturevalue("db")
+        SynonymGroup.objects.all().delete()
     forget_synonyms()
     yield
     forget_synonyms()
+
+
+@pytest.fixture
+def starter_synonyms(db):
+    """The starter list exactly as the migration left it in the test database."""
+    groups = list(SynonymGroup.objects.filter(note=STARTER.STARTER_NOTE))
+    assert sorted(group.terms for group in groups) == sorted(STARTER.STARTER_SYNONYMS)
+    return groups
 
 
 @pytest.fixture
