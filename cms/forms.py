@@ -67,7 +67,7 @@ class SitePageForm(WagtailAdminPageForm):
             self.fields["slug"].help_text = _("留空则由系统生成，如 t20261122_4830571")
 
     def _makes_item_slug(self):
-        return getattr(type(self.instance), "ascii_item_slug", False) and self.instance.pk is None
+        return self._is_item() and self.instance.pk is None
 
     def _widget_data_value(self, widget, html_name):
         """The field's value from the posted data; for data it cannot read, the field's current value
@@ -99,11 +99,22 @@ class SitePageForm(WagtailAdminPageForm):
                         UNREADABLE_FIELD, code="unreadable", params={"label": self.fields[name].label}
                     ),
                 )
-        if self._makes_item_slug() and "slug" in self.cleaned_data:
+        if self._is_item() and "slug" in self.cleaned_data:
             # The page type decides (SitePage.slug_for_form): this module is imported by the models.
             title = self.cleaned_data.get("title", "")
             self.cleaned_data["slug"] = self.instance.slug_for_form(self.cleaned_data["slug"], title)
         return super().clean()
+
+    def _is_item(self):
+        return getattr(type(self.instance), "ascii_item_slug", False)
+
+    def get_field_updates_for_resave(self):
+        """After an autosave, the screen's slug field gets the slug the item was saved with: it
+        still shows the slug the browser's script made from the title, and would send it back."""
+        updates = super().get_field_updates_for_resave()
+        if self._is_item() and "slug" in self.fields and self.instance.slug:
+            updates.append((self.add_prefix("slug"), self.instance.slug))
+        return updates
 
 
 class DisclosureDocumentForm(SitePageForm):

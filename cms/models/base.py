@@ -7,10 +7,13 @@ import secrets
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
+from sites.access import current_site
+from sites.hosts import site_url
 from themes.resolver import theme_for_request, themed_template_names
 
 from ..forms import SitePageForm
@@ -51,7 +54,15 @@ def is_automatic_slug(slug, title):
     for base in {slugify(title or "", allow_unicode=True), _urlify(title or "")}:
         if base and (slug == base or re.fullmatch(re.escape(base) + r"-\d+", slug)):
             return True
-    return False
+    # The browser's slug script and Python's slugify disagree on some punctuation (《》、·…):
+    # the slug is still the title's when only punctuation, spaces and a clash suffix differ.
+    title_letters = _letters(title)
+    return bool(title_letters) and title_letters in {_letters(slug), _letters(re.sub(r"-\d+$", "", slug))}
+
+
+def _letters(text):
+    """``text`` lower-cased with everything but letters and digits removed."""
+    return re.sub(r"[\W_]+", "", (text or "").lower())
 
 
 def new_item_slug(parent=None, when=None, title=None):
@@ -110,14 +121,43 @@ class SitePage(Page):
             return self.get_parent()
         return getattr(self, "_cached_parent_obj", None)
 
+    def _stored_slug(self):
+        if self.pk is None:
+            return None
+        return Page.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+
     def settle_slug(self):
-        """Give a new item page an ASCII slug when its slug was left to the system."""
-        if self.ascii_item_slug and self.pk is None and is_automatic_slug(self.slug, self.title):
-            self.slug = new_item_slug(self._known_parent())
+        """Give a new item page an ASCII slug when its slug was left to the system, and keep an
+        existing item's slug when what arrives is only the title's slug again.
+
+        The second case is the admin's autosave: it creates the page (which gets ``t<date>_<n>``)
+        while the browser's slug field still holds the slug its script made from the Chinese
+        title, and the next save of the same screen sent that slug back through the edit view.
+        """
+        if not self.ascii_item_slug:
+            return
+        if self.pk is None:
+            if is_automatic_slug(self.slug, self.title):
+                self.slug = new_item_slug(self._known_parent())
+            return
+        self.slug = self.kept_slug(self.slug, self.title, self._stored_slug())
+
+    @staticmethod
+    def kept_slug(slug, title, stored):
+        """``slug`` unless it is the title's automatic slug replacing a different stored one."""
+        if stored and slug != stored and is_automatic_slug(slug, title):
+            return stored
+        return slug
 
     def slug_for_form(self, slug, title):
-        """The slug a new item gets from its admin form: the editor's, or the system's from the title."""
-        return new_item_slug(title=title) if is_automatic_slug(slug, title) else slug
+        """The slug an item gets from its admin form: the editor's; for a new item left to the
+        system, the system's from the title; for a saved item, its own when the form sends the
+        title's automatic slug (``settle_slug``)."""
+        if not self.ascii_item_slug:
+            return slug
+        if self.pk is None:
+            return new_item_slug(title=title) if is_automatic_slug(slug, title) else slug
+        return self.kept_slug(slug, title, self._stored_slug())
 
     def full_clean(self, *args, **kwargs):
         self.settle_slug()
@@ -140,6 +180,30 @@ class SitePage(Page):
         context["nav_active_path"] = self.path[: Page.steplen * 3] if self.depth >= 3 else ""
         context["breadcrumbs"] = self.get_ancestors().filter(depth__gt=1) if self.depth > 2 else []
         return context
+
+    def absolute_url(self, request=None):
+        """This page at its site's primary host, with the scheme and port the cluster is served on
+        (the request's, else CMS_PUBLIC_SCHEME/CMS_PUBLIC_PORT; sites/hosts.py). Wagtail's
+        ``get_full_url`` takes the port stored in the Site record when the site was made: with
+        ``make run PORT=8100`` it pointed at 8000."""
+        parts = self.get_url_parts(request)
+        if not parts:
+            return ""
+        path = parts[2] or "/"
+        return site_url(current_site(), path, request) or self.get_full_url(request) or ""
+
+    def meta_description(self):
+        """``<meta name="description">``: the page's own description, its summary, else its site's."""
+        text = self.search_description or getattr(self, "summary", "") or getattr(self, "intro", "") or ""
+        if not isinstance(text, str):
+            text = ""
+        if not text.strip():
+            home = self if self.depth == 2 else self.site_home()
+            text = getattr(home.specific if home else None, "intro", "") or ""
+        if not text.strip():
+            site = current_site()
+            text = f"{site.name}（{site.sponsor or site.name}主办）" if site else ""
+        return " ".join(strip_tags(text).split())[:160]
 
     def site_home(self):
         if self.depth == 2:
@@ -226,7 +290,7 @@ class SitePage(Page):
             "content_type_label": str(self._meta.verbose_name),
             "column_class": column.column_class if column else "",
             "column_title": column.title if column else "",
-            "url": self.get_full_url() or "",
+            "url": self.absolute_url() or "",
             "title": self.title,
             "summary": summary[:1000],
             "body_text": body,

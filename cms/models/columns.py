@@ -15,6 +15,7 @@ from sites.access import current_site
 from ..visibility import listed
 from .base import ColumnClass, SitePage
 from .extensions import COLUMN_LISTING, COLUMN_SERVICES, all_answers, first_answer
+from .information import InformationPage
 
 
 def item_models():
@@ -108,6 +109,24 @@ class ColumnPage(RoutablePageMixin, SitePage):
         """47号: every column of the same class uses the same list template."""
         return f"cms/lists/{self.column_class or ColumnClass.NEWS}.html"
 
+    # Columns whose content may be one page rather than a list (公开指南, 公开制度, 依申请公开, 概况信息,
+    # 机构职能 …). News, notice and policy columns never: 19号 counts them by their items.
+    LEAD_PAGE_CLASSES = (ColumnClass.DISCLOSURE, ColumnClass.STATIC, ColumnClass.SERVICE)
+
+    def lead_page(self, children, subcolumns, page_obj):
+        """The information page this column *is*, shown in its place: the column's only public
+        child page when it is an information page and the column lists no items and no
+        sub-columns (a guide page is a page, not an empty document list with a link under it).
+        ``children`` and ``subcolumns`` are the public ones (``listed``); None otherwise."""
+        if (self.column_class or ColumnClass.NEWS) not in self.LEAD_PAGE_CLASSES:
+            return None
+        if page_obj.paginator.count or subcolumns.exists():
+            return None
+        children = list(children[:2])
+        if len(children) == 1 and isinstance(children[0], InformationPage):
+            return children[0]
+        return None
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["subcolumns"] = listed(self.get_children()).type(ColumnPage)
@@ -116,6 +135,9 @@ class ColumnPage(RoutablePageMixin, SitePage):
         paginator = Paginator(self.listing(), self.PER_PAGE)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
         context["items"] = context["page_obj"].object_list
+        context["lead_page"] = self.lead_page(context["children"], context["subcolumns"], context["page_obj"])
+        if context["lead_page"] is not None:
+            context["children"] = []
         context["list_template"] = self.list_template()
         # Online services of apps above cms (hook ``cms_column_services``): 写信, 查询, 依申请公开.
         context["services"] = all_answers(COLUMN_SERVICES, self, request)
