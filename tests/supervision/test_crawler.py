@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from supervision.crawler.external import ExternalChecker, Verdict
-from supervision.crawler.links import extract_links, run_link_check
+from supervision.crawler.links import InternalResolver, extract_links, run_link_check
 from supervision.crawler.models import ExternalLinkResult, LinkFinding, LinkKind, LinkStatus
 from tests.cms import content
 
@@ -223,3 +224,56 @@ def test_incremental_reads_a_new_page_and_the_lists_above_it_only(jtj):
     # Nothing changed since: nothing is rendered.
     again = run_link_check(jtj, incremental=True, checker=checker())
     assert again["pages"] == 0, set(LinkFinding.objects.filter(run=again["run"]).values_list("page_url", "reason"))
+
+
+def test_pagination_and_feed_links_are_answered_from_the_tree_with_the_verdict_a_render_gives(jtj, monkeypatch):
+
+    news = content.column("gzdt")
+    restricted = content.column("tzgg")
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
+    links = {
+        "page2": news.get_full_url() + "?page=2",
+        "page_far": news.get_full_url() + "?page=999",  # clamped to the last page: still 200
+        "feed": news.get_full_url() + "feed/",
+        "restricted_feed": restricted.get_full_url() + "feed/",
+        "no_route": news.get_full_url() + "nosuchroute/",
+        "other_query": news.get_full_url() + "?q=1",
+    }
+    body = "".join(f'<p><a href="{url}">链接{name}</a></p>' for name, url in links.items())
+    content.article(title="栏目分页和订阅链接", body=body)
+    served = []
+    original = InternalResolver._served
+
+    def counting(self, url, parts):
+        served.append(url)
+        return original(self, url, parts)
+
+    monkeypatch.setattr(InternalResolver, "_served", counting)
+    run_link_check(jtj, checker=checker())
+    shortcut = {name: by_url(jtj)[url] for name, url in links.items()}
+    # What the database answered, no render asked for it:
+    assert not {links["page2"], links["page_far"], links["feed"], links["restricted_feed"]} & set(served)
+    assert {links["no_route"], links["other_query"]} <= set(served)  # the rest is still rendered
+    # ... and the same verdicts a render gives (positive control: ask the site for each).
+    rendered = InternalResolver(Client(raise_request_exception=False))
+    for name, url in links.items():
+        status, http_status, _reason = rendered._served(url, urlsplit(url))
+        assert shortcut[name].status == status, (name, shortcut[name].reason, http_status)
+    assert shortcut["page2"].status == LinkStatus.OK and shortcut["feed"].status == LinkStatus.OK
+    assert shortcut["no_route"].status == LinkStatus.BROKEN
+
+
+def test_stored_verdicts_of_unchanged_pages_follow_their_target_both_ways(jtj):
+    targets = [content.article(title=f"被引用的文章{n}") for n in range(5)]
+    body = "".join(f'<p><a href="{page.get_full_url()}">引用{n}</a></p>' for n, page in enumerate(targets))
+    content.article(title="引用五篇的文章", body=body)
+    run_link_check(jtj, checker=checker())
+    url = targets[0].get_full_url()
+    targets[0].unpublish()
+    run_link_check(jtj, incremental=True, checker=checker())
+    found = by_url(jtj)
+    assert found[url].status == LinkStatus.BROKEN
+    assert all(found[page.get_full_url()].status == LinkStatus.OK for page in targets[1:])
+    targets[0].save_revision().publish()
+    run_link_check(jtj, incremental=True, checker=checker())
+    assert by_url(jtj)[url].status == LinkStatus.OK
