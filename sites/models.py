@@ -90,6 +90,12 @@ class Tenant(TenantMixin):
         validators=[RegexValidator(r"^[0-9A-Z]{9,18}$", _("组织机构代码为 9–18 位数字或大写字母。"))],
     )
     status = models.CharField(_("状态"), max_length=20, choices=SiteStatus.choices, default=SiteStatus.ACTIVE)
+    # The web office decides whether a site's own admins may keep the footer's phone and address up to date.
+    admins_may_edit_contact = models.BooleanField(
+        _("允许站点管理员修改联系方式"),
+        default=False,
+        help_text=_("开启后，本站站点管理员可在后台修改页脚的联系电话和联系地址。"),
+    )
     is_template = models.BooleanField(_("模板"), default=False, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -109,11 +115,23 @@ class Tenant(TenantMixin):
 
     @property
     def primary_domain(self):
-        return self.domains.filter(is_primary=True).first()
+        # Through ``domains.all()`` so that a list with prefetched domains asks nothing more.
+        return next((domain for domain in self.domains.all() if domain.is_primary), None)
 
     def base_url(self, port=None):
         """The public root URL of this site, as readers reach it."""
         domain = self.primary_domain
+        if domain is None:
+            return ""
+        scheme = getattr(settings, "CMS_PUBLIC_SCHEME", "http")
+        port = port if port is not None else getattr(settings, "CMS_PUBLIC_PORT", "")
+        return f"{scheme}://{domain.domain}{f':{port}' if port else ''}"
+
+    def admin_base_url(self, port=None):
+        """The origin of this site's admin: its admin-only host when it has one (内网采编), else the
+        primary host, with the scheme and port readers use. Reads ``domains`` (prefetch it for lists)."""
+        domains = list(self.domains.all())
+        domain = next((d for d in domains if d.is_admin_host), None) or next((d for d in domains if d.is_primary), None)
         if domain is None:
             return ""
         scheme = getattr(settings, "CMS_PUBLIC_SCHEME", "http")

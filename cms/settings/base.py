@@ -77,7 +77,8 @@ TENANT_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
-    "wagtail.sites",
+    # Not "wagtail.sites": its 设置 › 站点 screen edits hostname/port/root page, but here a site is a
+    # tenant; the web office's console (sites/console/) replaces it and answers its URL name.
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

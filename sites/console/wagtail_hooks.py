@@ -1,0 +1,100 @@
+"""The console's URLs, menu entries and home panel in the Wagtail admin (imported by sites/wagtail_hooks.py).
+
+Menus and the panel only decide what is shown; each view checks again (views.py).
+"""
+
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from ..access import current_site, is_web_office
+from . import cluster, services, views
+
+urlpatterns = [
+    path("", views.SitesView.as_view(), name="sites"),
+    path("new/", views.SiteCreateView.as_view(), name="site_create"),
+    path("restore/", views.RestoreView.as_view(), name="restore"),
+    path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("contact/", views.ContactView.as_view(), name="contact"),
+    path("<slug:code>/", views.SiteEditView.as_view(), name="site"),
+    path("<slug:code>/domains/", views.DomainAddView.as_view(), name="domain_add"),
+    path("<slug:code>/domains/<int:domain_id>/remove/", views.DomainRemoveView.as_view(), name="domain_remove"),
+    path("<slug:code>/domains/<int:domain_id>/primary/", views.DomainPrimaryView.as_view(), name="domain_primary"),
+    path("<slug:code>/status/", views.StatusView.as_view(), name="status"),
+    path("<slug:code>/backup/", views.BackupView.as_view(), name="backup"),
+]
+
+
+def wagtail_sites_screen(request, *args, **kwargs):
+    """Wagtail's 设置 › 站点 (hostname/port/root page) is not installed: sites are tenants here.
+
+    Its URL name stays, so Wagtail's page explorer (which links the root page to it) and an old
+    bookmark land on the console; the console itself refuses everyone but the web office.
+    """
+    return redirect("sites_console:sites")
+
+
+@hooks.register("register_admin_urls")
+def register_console_urls():
+    # Wrapped in Wagtail's require_admin_access: the anonymous go to the login page first.
+    return [
+        path("cluster/", include((urlpatterns, "sites_console"), namespace="sites_console")),
+        path("sites/", include(([path("", wagtail_sites_screen, name="index")], "wagtailsites"))),
+    ]
+
+
+class WebOfficeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_web_office(request.user)
+
+
+class AuditLogMenuItem(MenuItem):
+    def is_shown(self, request):
+        if is_web_office(request.user):
+            return True
+        site = current_site()
+        return bool(site is not None and site.pk and not site.is_template) and services.is_site_admin(
+            request.user, site
+        )
+
+
+class ContactMenuItem(MenuItem):
+    def is_shown(self, request):
+        site = current_site()
+        return bool(site is not None and site.pk and not site.is_template) and services.may_edit_contact(
+            request.user, site
+        )
+
+
+@hooks.register("register_admin_menu_item")
+def register_console_menu_item():
+    return WebOfficeMenuItem("站点管理", reverse("sites_console:sites"), icon_name="site", order=80)
+
+
+@hooks.register("register_settings_menu_item")
+def register_audit_log_menu_item():
+    return AuditLogMenuItem("审计日志", reverse("sites_console:audit_log"), icon_name="history", order=615)
+
+
+@hooks.register("register_settings_menu_item")
+def register_contact_menu_item():
+    return ContactMenuItem("页脚联系方式", reverse("sites_console:contact"), icon_name="mail", order=595)
+
+
+class ClusterPanel(Component):
+    """站群概况 on the web office's admin home: every site, linking to its own admin."""
+
+    name = "cluster_sites"
+    order = 20
+    template_name = "sites/console/home_panel.html"
+
+    def get_context_data(self, parent_context):
+        return {"rows": cluster.site_rows()}
+
+
+@hooks.register("construct_homepage_panels")
+def add_cluster_panel(request, panels):
+    if is_web_office(request.user):
+        panels.append(ClusterPanel())
