@@ -19,17 +19,16 @@ import json
 import re
 from functools import cache, partial
 from html import escape, unescape
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from bleach.html5lib_shim import Filter
 from bleach.sanitizer import Cleaner
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from wagtail import blocks
 from wagtail.fields import RichTextField, StreamField
 from wagtail.rich_text import RichText
 
-from sites.models import Domain
+from sites.hosts import cluster_hosts, link_host
 
 ALLOWED_TAGS = frozenset(
     {
@@ -145,10 +144,8 @@ def _allow_attribute(tag, name, value):
 
 
 def default_cluster_hosts():
-    """Every host of every site of the cluster, and the cluster's own host (read from the database)."""
-    hosts = set(Domain.objects.values_list("domain", flat=True))
-    hosts.update(host for host in (settings.CMS_CLUSTER_HOST, getattr(settings, "CMS_SSO_HOST", "")) if host)
-    return hosts
+    """Every host of every site of the cluster, and the cluster's own host (sites/hosts.py, cached)."""
+    return set(cluster_hosts())
 
 
 def _host_matcher(cluster_hosts):
@@ -172,16 +169,12 @@ def _host_matcher(cluster_hosts):
 
 
 def external_host(href):
-    """The host a link leaves to, lower-cased, or "" for relative, mailto: and tel: links."""
-    cleaned = _CONTROL.sub("", href or "")
-    scheme = url_scheme(cleaned)
-    if scheme not in ("", "http", "https"):
-        return ""
-    try:
-        host = urlsplit(cleaned).hostname or ""
-    except ValueError:
-        return ""
-    return host.rstrip(".")
+    """The host a link leaves to, lower-cased, or "" for relative, mailto: and tel: links.
+
+    Read as a browser reads it (``sites.hosts.link_host``): ``/\\evil.example`` and
+    ``http:evil.example`` name a host, and an unreadable host still counts as one.
+    """
+    return link_host(_CONTROL.sub("", href or "")) or ""
 
 
 class ExternalLinkFilter(Filter):

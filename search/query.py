@@ -228,11 +228,11 @@ class Hit:
     def validity_label(self):
         return dict(Validity.choices).get(self.entry.validity, self.entry.validity)
 
-    def as_json(self):
+    def as_json(self, request=None):
         entry = self.entry
         return {
             "title": entry.title,
-            "url": entry.url,
+            "url": entry.public_url(request),
             "site": entry.tenant.code,
             "site_name": entry.tenant.name,
             "type": entry.content_type,
@@ -264,7 +264,7 @@ class SearchResults:
     def num_pages(self):
         return max(1, -(-self.total // self.params.page_size))
 
-    def as_json(self):
+    def as_json(self, request=None):
         return {
             "total": self.total,
             "total_exact": self.total_exact,
@@ -272,6 +272,6 @@ class SearchResults:
             "took_ms": round(self.took_ms, 1),
             "page": self.params.page,
             "num_pages": self.num_pages,
-            "results": [hit.as_json() for hit in self.hits],
+            "results": [hit.as_json(request) for hit in self.hits],
             "facets": self.facets,
         }

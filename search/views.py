@@ -15,6 +15,8 @@ from wagtail.models import Site
 from cms.models import TopicCategory
 from cms.visibility import listed
 from publishing.catalogue.services import catalogue_types
+from sites.hosts import relocate
+from sites.models import Tenant
 from themes.resolver import theme_for_request
 
 from . import ratelimit
@@ -97,7 +99,7 @@ def api_search(request):
     except BackendUnavailable:
         logger.exception("search backend unavailable")
         return _json({"error": "搜索服务暂时不可用，请稍后再试。"}, status=503)
-    return _json(results.as_json())
+    return _json(results.as_json(request))
 
 
 @json_api
@@ -114,6 +116,11 @@ def api_suggest(request):
     except BackendUnavailable:
         logger.exception("search backend unavailable")
         return _json({"error": "搜索服务暂时不可用，请稍后再试。"}, status=503)
+    # The stored URLs name the origin of their publish time: the site's current host and port instead.
+    site_ids = dict(Tenant.objects.filter(code__in={item["site"] for item in suggestions}).values_list("code", "pk"))
+    for item in suggestions:
+        if item["site"] in site_ids:
+            item["url"] = relocate(item["url"], site_ids[item["site"]], request)
     return _json({"suggestions": suggestions})
 
 

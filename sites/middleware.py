@@ -18,7 +18,8 @@ DOMAIN_MAP_VERSION_KEY = "cms:domain-map-version"
 _local = threading.local()
 _lock = threading.Lock()
 # ``checked``: when this process last compared the map with the database (time.monotonic()).
-_domain_map = {"version": None, "hosts": {}, "fingerprint": None, "checked": float("-inf")}
+# ``derived``: what other modules build from the same rows (sites/hosts.py), dropped with the map.
+_domain_map = {"version": None, "hosts": {}, "derived": {}, "fingerprint": None, "checked": float("-inf")}
 
 
 def _recheck_seconds():
@@ -65,6 +66,26 @@ def invalidate_domain_map():
     with _lock:
         _domain_map["version"] = None
         _domain_map["hosts"] = {}
+        _domain_map["derived"] = {}
+
+
+def derived_from_map(name, build):
+    """A value built from the site and domain rows (``build()``), kept until the host map is dropped.
+
+    The cluster's host list and each site's primary host (sites/hosts.py) change exactly when the
+    map does, so they live and die with it: a domain added in another process is seen within
+    ``CMS_SITE_MAP_RECHECK`` seconds, in this one at once.
+    """
+    with _lock:
+        derived = _domain_map["derived"]
+        if name in derived:
+            return derived[name]
+    value = build()
+    with _lock:
+        # Not kept if the map was dropped while building: the rows read may be the old ones.
+        if _domain_map["derived"] is derived:
+            derived[name] = value
+    return value
 
 
 def known_schema(http_host):
@@ -107,10 +128,12 @@ class SiteMiddleware(TenantMainMiddleware):
             if _domain_map["version"] != version:
                 _domain_map["version"] = version
                 _domain_map["hosts"] = {}
+                _domain_map["derived"] = {}
             if fingerprint is not None:
                 if fingerprint != _domain_map["fingerprint"]:
                     _domain_map["fingerprint"] = fingerprint
                     _domain_map["hosts"] = {}
+                    _domain_map["derived"] = {}
                 _domain_map["checked"] = now
             entry = _domain_map["hosts"].get(hostname)
         if entry is None:

@@ -145,21 +145,25 @@ class ColumnPage(RoutablePageMixin, SitePage):
 
     @path("feed/", name="feed")
     def feed(self, request):
+        """RSS 2.0 of what the column's page lists (``listing()``: aggregated and adopted items of
+        other sites included), newest first; every link absolute, on the port readers use."""
         site = request.tenant if hasattr(request, "tenant") else None
         site_name = getattr(site, "name", "")
         feed = Rss201rev2Feed(
             title=f"{site_name} - {self.title}",
-            link=self.get_full_url(request),
+            link=self.absolute_url(request),
             description=self.intro or f"{site_name}{self.title}栏目的最新信息",
             language="zh-cn",
         )
-        for item in self.items()[: self.FEED_SIZE]:
+        for item in self.listing()[: self.FEED_SIZE]:
+            link = item.absolute_url(request)
             feed.add_item(
                 title=item.title,
-                link=item.get_full_url(request),
+                link=link,
                 description=getattr(item, "summary", "") or "",
                 pubdate=item.first_published_at,
-                unique_id=item.get_full_url(request),
+                unique_id=link,
+                author_name=getattr(item, "source_site", "") or None,
             )
         response = HttpResponse(content_type="application/rss+xml; charset=utf-8")
         feed.write(response, "utf-8")

@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            # |html_datetime, {% public_url %}, {% site_url %}: public pages of every app use them.
+            "builtins": ["themes.templatetags.public_links"],
         },
     },
 ]

@@ -9,6 +9,8 @@ are fed from the outbox, which a worker drains with retries: nothing is lost whi
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sites.hosts import relocate
+
 
 class CatalogueQuerySet(models.QuerySet):
     def live(self):
@@ -56,6 +58,11 @@ class CatalogueEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+    def public_url(self, request=None):
+        """The page on its site's current host, scheme and port: only the path of the stored ``url``
+        counts, so a port or host change needs no re-indexing (sites/hosts.py)."""
+        return relocate(self.url, self.tenant_id, request)
 
 
 class OutboxQuerySet(models.QuerySet):

@@ -89,6 +89,10 @@ class CatalogueItem:
         self.source_site = entry.tenant.short_name or entry.tenant.name
         self.current_validity = entry.validity
 
+    def absolute_url(self, request=None):
+        """The original on its own site's host, scheme and port (as ``SitePage.absolute_url``)."""
+        return self.entry.public_url(request)
+
     @property
     def current_validity_label(self):
         return validity_label(self.current_validity)

@@ -33,8 +33,23 @@
   var stay = dialog.querySelector("[data-leave-stay]");
   var pending = null;
 
+  // Every host of the cluster (sites.Domain) is "this site" for the notice: links to the portal,
+  // another department or the cross-site search results go straight there. The browser has parsed
+  // the href (backslashes, user info, "//host"), so an exact match of its hostname is the check.
+  var clusterHosts = {};
+  (dialog.getAttribute("data-cluster-hosts") || "").split(/\s+/).forEach(function (host) {
+    if (host) {
+      clusterHosts[host.toLowerCase()] = true;
+    }
+  });
+  clusterHosts[window.location.hostname.toLowerCase()] = true;
+
   function isExternal(link) {
-    return (link.protocol === "http:" || link.protocol === "https:") && link.hostname !== window.location.hostname;
+    if (link.protocol !== "http:" && link.protocol !== "https:") {
+      return false;
+    }
+    var host = link.hostname.toLowerCase().replace(/\.$/, "");
+    return !Object.prototype.hasOwnProperty.call(clusterHosts, host);
   }
 
   document.addEventListener("click", function (event) {

@@ -1,0 +1,129 @@
+"""The cluster's hosts, and the absolute address of any site as readers reach it.
+
+Two questions every public page asks, answered in one place:
+
+- **Does a link leave the cluster?** (47号: a notice before leaving for an external site.) A link
+  to any host in ``sites.Domain`` (or the cluster's own host) stays inside: the portal's 部门动态
+  and the cross-site search results link to other sites of the cluster and must not raise the
+  "即将离开本站" notice. The host is read the way a browser reads it (backslashes are slashes,
+  ``http:host`` and ``http:///host`` name ``host``, user info before ``@`` is not the host), and it
+  must equal a cluster host exactly: ``jtj.localhost.evil.com`` is not ``jtj.localhost``.
+- **What is the absolute URL of a page of another site?** Its site's primary host now, with the
+  scheme and port the cluster is served on: the request's when there is one (``make run PORT=8100``,
+  TLS at the proxy), else ``CMS_PUBLIC_SCHEME`` / ``CMS_PUBLIC_PORT``. Stored addresses (catalogue
+  rows, Wagtail's Site records) give only the path: ``relocate()`` puts it on the current origin,
+  so a port or host change needs no re-indexing.
+
+Both lists are built from the domain rows once and dropped with the host → site map
+(``sites.middleware.derived_from_map``): at once in the process that changed a domain, within
+``CMS_SITE_MAP_RECHECK`` seconds in every other.
+"""
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.http.request import split_domain_port
+
+from .middleware import derived_from_map
+from .models import Domain
+
+# Browsers drop ASCII tab and newlines anywhere in a URL, and leading/trailing C0 controls and spaces.
+_IGNORED = re.compile(r"[\t\n\r]")
+_EDGES = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+WEB_SCHEMES = ("http", "https")
+# A host no cluster host can equal: what an unreadable link is counted as (external).
+UNREADABLE = "\x00unreadable"
+
+
+def cluster_hosts():
+    """Every host of every site (public, alias and admin hosts) and the cluster's own host, lower case."""
+
+    def build():
+        hosts = {host.lower().rstrip(".") for host in Domain.objects.values_list("domain", flat=True)}
+        hosts.update(
+            host.lower() for host in (settings.CMS_CLUSTER_HOST, getattr(settings, "CMS_SSO_HOST", "")) if host
+        )
+        return frozenset(hosts)
+
+    return derived_from_map("cluster_hosts", build)
+
+
+def primary_hosts():
+    """``{tenant id: primary public host}`` for every site that has one."""
+
+    def build():
+        return dict(Domain.objects.filter(is_primary=True).values_list("tenant_id", "domain"))
+
+    return derived_from_map("primary_hosts", build)
+
+
+def link_host(href):
+    """The host a link goes to, as a browser reads it, lower case; None when it names no host.
+
+    None for relative links and for non-web schemes (mailto:, tel:); ``UNREADABLE`` for a web link
+    whose host cannot be parsed, so that it counts as external.
+    """
+    text = _IGNORED.sub("", _EDGES.sub("", href or ""))
+    text = text.replace("\\", "/")
+    match = _SCHEME.match(text)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme not in WEB_SCHEMES:
+            return None
+        # http:host, http:/host and http:///host all name "host" (the WHATWG URL parser), at least
+        # when the page itself is on the other scheme: count them as naming a host.
+        text = f"{scheme}://{text[match.end() :].lstrip('/')}"
+    elif not text.startswith("//"):
+        return None
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return UNREADABLE
+    if not host:
+        return UNREADABLE
+    return host.rstrip(".")
+
+
+def leaves_cluster(href):
+    """True when following ``href`` leaves the cluster (the leaving-the-site notice is due)."""
+    host = link_host(href)
+    return host is not None and host not in cluster_hosts()
+
+
+def public_origin(host, request=None):
+    """``scheme://host[:port]`` as readers reach the cluster: the request's scheme and port (every
+    site of the cluster is served by the same front), else ``CMS_PUBLIC_SCHEME``/``CMS_PUBLIC_PORT``."""
+    if request is not None:
+        scheme = request.scheme
+        port = split_domain_port(request.get_host())[1]
+    else:
+        scheme = getattr(settings, "CMS_PUBLIC_SCHEME", "") or "http"
+        port = str(getattr(settings, "CMS_PUBLIC_PORT", "") or "")
+    default_port = "443" if scheme == "https" else "80"
+    return f"{scheme}://{host}{f':{port}' if port and port != default_port else ''}"
+
+
+def site_url(tenant, path="/", request=None):
+    """The absolute URL of ``path`` on ``tenant`` (a Tenant or its id) at its primary host; "" if it has none."""
+    tenant_id = getattr(tenant, "pk", tenant)
+    host = primary_hosts().get(tenant_id)
+    if not host:
+        return ""
+    if not path.startswith("/"):
+        path = "/" + path
+    return public_origin(host, request) + path
+
+
+def relocate(url, tenant, request=None):
+    """A stored absolute URL of a page of ``tenant``, on the site's current host, scheme and port.
+
+    Only the path, query and fragment of ``url`` are kept: catalogue rows and Wagtail's Site
+    records keep whatever origin was current when they were written.
+    """
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    path = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    return site_url(tenant, path, request) or url
