@@ -6,14 +6,14 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 0.0.0.0
 PORT ?= 8000
 
-.PHONY: run setup venv db demo test lint format bench stop clean
+.PHONY: run setup venv locale db demo test lint format bench stop clean
 
 run: setup ## install, migrate, seed the demo and serve on :8000
 	@echo "[5/5] 启动开发服务器 http://localhost:$(PORT)/ （Ctrl-C 停止；make stop 停止内嵌数据库）"
 	@$(MANAGE) cluster_info --port $(PORT)
 	@CMS_PUBLIC_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
-setup: venv db demo ## everything but serving
+setup: venv locale db demo ## everything but serving
 
 venv: $(VENV)/.installed
 
@@ -23,6 +23,10 @@ $(VENV)/.installed: requirements.lock
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -r requirements.lock
 	@touch $@
+
+# The project's own zh_Hans strings (cms/locale/*.po → .mo, pure Python: no msgfmt needed).
+locale: venv
+	@$(MANAGE) compile_translations
 
 db: venv
 	@echo "[2/5] 数据库：$${DATABASE_URL:+DATABASE_URL}$${DATABASE_URL:-内嵌 PostgreSQL（var/pgdata）}"

@@ -271,6 +271,8 @@ WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
+# The user guides shown in the admin as 使用指南 (cms/guide.py); they ship with the code.
+CMS_GUIDE_DIR = BASE_DIR / "docs" / "guide"
 
 # --- Files --------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
