@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.documents import get_document_model_string
 from wagtail.models import GroupApprovalTask
 
+from publishing.confidentiality.conclusion import conclude
+
 
 class Step(models.TextChoices):
     FIRST_REVIEW = "first_review", _("编辑初审")
@@ -143,6 +145,11 @@ class ScanReport(models.Model):
     @property
     def is_blocking(self):
         return self.verdict == Verdict.BLOCK
+
+    @property
+    def conclusion(self):
+        """The summary shown with the findings, derived from them (never the verdict's label alone)."""
+        return conclude(self.findings)
 
 
 class AttachmentText(models.Model):

@@ -147,7 +147,8 @@ def findings_on_edit_screen(request, page):
     if not report.findings and not report.unchecked:
         return
     button = messages.button(reverse("review:page", args=[page.pk]), "查看检查结果")
-    text = f"保密检查：{report.get_verdict_display()}，发现 {len(report.findings)} 处"
+    conclusion = report.conclusion
+    text = f"保密检查：{conclusion.headline}，{conclusion.counts}"
     if report.unchecked:
         text += f"，{len(report.unchecked)} 个附件未能自动检查"
     if report.is_blocking:

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from publishing.confidentiality.conclusion import conclude
 from publishing.confidentiality.rules import RULE_LABELS, SEVERITY_LABELS
 
 from .. import scanning
@@ -40,6 +41,12 @@ STATUS_LABELS = {
 @register.filter
 def status_label(status):
     return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def scan_conclusion(findings):
+    """The conclusion derived from stored findings (publishing.confidentiality.conclusion)."""
+    return conclude(findings or [])
 
 
 @register.filter

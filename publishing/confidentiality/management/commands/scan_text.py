@@ -3,11 +3,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from publishing.confidentiality.conclusion import conclude
 from publishing.confidentiality.extract import decode_text
 from publishing.confidentiality.rules import RULE_LABELS, SEVERITY_LABELS
 from publishing.confidentiality.wordlists import scan_fields
-
-VERDICT_LABELS = {"block": "禁止发布（含密级标志或禁止词）", "review": "需人工审核", "pass": "未发现问题"}
 
 
 class Command(BaseCommand):
@@ -31,10 +30,12 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"检查结论：{VERDICT_LABELS[result.verdict]}")
+        # The conclusion and its counts come from the same findings (a "pass" may carry suggestions).
+        conclusion = conclude(result.findings)
+        self.stdout.write(f"检查结论：{conclusion.headline}")
         if not result.findings:
             return
-        self.stdout.write(f"共发现 {len(result.findings)} 处：")
+        self.stdout.write(f"{conclusion.counts}。")
         for number, finding in enumerate(result.findings, start=1):
             context = finding.context.replace("\n", " ")
             offset = finding.start - finding.context_start
