@@ -1,14 +1,20 @@
-"""Refusals to publish shown as admin messages, not error pages."""
+"""Refusals to publish shown as admin messages, not error pages; visitors' error pages with DEBUG on."""
 
+import logging
 import re
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_resolver, get_urlconf, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sites.middleware import themed_error_pages
+
 from .models import IndexNumberError
+
+request_logger = logging.getLogger("django.request")
 
 PAGE_URL_RE = re.compile(r"^/admin/pages/(\d+)/")
 
@@ -47,3 +53,30 @@ class PublishRefusalMiddleware:
         if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}):
             return referer
         return reverse("wagtailadmin_home")
+
+
+class VisitorErrorPagesMiddleware:
+    """With DEBUG on (``make run``), a visitor still gets the themed Chinese 404 and 500 pages.
+
+    Django answers with its English debug pages whenever DEBUG is on; the demo is shown to people
+    who are not developers. ``sites.middleware.themed_error_pages`` decides who gets which: the
+    developer, signed in or on an admin path (or with ``CMS_THEMED_ERRORS=0``), keeps Django's
+    pages, and every 500 is logged with its traceback either way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not themed_error_pages(request):
+            return None
+        resolver = get_resolver(get_urlconf())
+        if isinstance(exception, Http404):
+            return resolver.resolve_error_handler(404)(request, exception)
+        if isinstance(exception, PermissionDenied | SuspiciousOperation):
+            return None  # Django renders 403.html / 400 itself, DEBUG or not
+        request_logger.error("Internal Server Error: %s", request.path, exc_info=exception)
+        return resolver.resolve_error_handler(500)(request)

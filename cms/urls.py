@@ -9,7 +9,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.viewsets.pages import page_viewset_registry
 from wagtail.documents.views import serve as wagtaildocs_views
 
-from cms import documents
+from cms import documents, site_pages
 from search import views as search_views
 from sites import sso
 from sites import views as site_views
@@ -36,6 +36,12 @@ urlpatterns = [
         name="wagtaildocs_authenticate_with_password",
     ),
     path("search/", search_views.search_page, name="search"),
+    # What every site has besides its columns (cms/site_pages.py): the footer links to them.
+    path("sitemap.xml", site_pages.sitemap_xml, name="sitemap_xml"),
+    path("robots.txt", site_pages.robots_txt, name="robots_txt"),
+    path("wzdt/", site_pages.site_map, name="site_map"),
+    path("wzsm/", site_pages.statement, name="site_statement"),
+    path("lxwm/", site_pages.contact, name="site_contact"),
     path("api/search/", include("search.urls")),
     # 互动交流 and 依申请公开 for citizens (/hudong/, /ysqgk/) and their JSON API.
     path("", include("interaction.urls")),
@@ -44,5 +50,5 @@ urlpatterns = [
 urlpatterns += documents.media_urlpatterns()
 urlpatterns += [path("", include(wagtail_urls))]
 
-handler404 = "sites.views.not_found"
+handler404 = "cms.site_pages.not_found"
 handler500 = "sites.views.server_error"

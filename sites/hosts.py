@@ -26,7 +26,7 @@ from django.conf import settings
 from django.http.request import split_domain_port
 
 from .middleware import derived_from_map
-from .models import Domain
+from .models import Domain, SiteKind, Tenant
 
 # Browsers drop ASCII tab and newlines anywhere in a URL, and leading/trailing C0 controls and spaces.
 _IGNORED = re.compile(r"[\t\n\r]")
@@ -127,3 +127,41 @@ def relocate(url, tenant, request=None):
     parts = urlsplit(url)
     path = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
     return site_url(tenant, path, request) or url
+
+
+# 网站群导航: the kinds of site as readers look for them, in this order.
+DIRECTORY_GROUPS = (
+    ("portal", "门户网站", (SiteKind.PORTAL,)),
+    ("department", "部门网站", (SiteKind.DEPARTMENT,)),
+    ("county", "县区网站", (SiteKind.COUNTY, SiteKind.DISTRICT)),
+    ("topic", "专题网站", (SiteKind.TOPIC,)),
+)
+
+
+def directory(parent=None):
+    """The open sites of the cluster by kind, for 网站群导航: ``[{"key", "label", "sites": [{"id",
+    "name", "host", "kind"}]}]``, empty groups left out.
+
+    Only sites that are running (``Tenant.objects.serving()``): not the template, not an archived
+    site, and not a suspended one either (it shows a maintenance notice; the portal's aggregation
+    drops it too). ``parent``: only the sites directly below that site (a portal's own departments
+    and counties).
+    """
+    parent_id = getattr(parent, "pk", parent)
+
+    def build():
+        sites = Tenant.objects.serving().order_by("id")
+        if parent_id is not None:
+            sites = sites.filter(parent_id=parent_id)
+        rows = list(sites.values("id", "name", "kind"))
+        primary = primary_hosts()
+        groups = []
+        for key, label, kinds in DIRECTORY_GROUPS:
+            members = [
+                {**row, "host": primary[row["id"]]} for row in rows if row["kind"] in kinds and row["id"] in primary
+            ]
+            if members:
+                groups.append({"key": key, "label": label, "sites": members})
+        return groups
+
+    return derived_from_map(f"directory:{parent_id}", build)

@@ -88,6 +88,26 @@ def derived_from_map(name, build):
     return value
 
 
+def themed_error_pages(request):
+    """Does this reader get the Chinese error pages although DEBUG is on (``make run``)?
+
+    With DEBUG off Django always renders our handlers. With DEBUG on, a visitor still gets them
+    (the demo must not show Django's English debug 404), while the developer keeps Django's debug
+    pages: on admin paths, when signed in, or everywhere with ``CMS_THEMED_ERRORS=0``.
+    """
+    if not settings.DEBUG or not getattr(settings, "CMS_THEMED_ERRORS", True):
+        return False
+    if request.path_info.startswith(SiteMiddleware.ADMIN_PREFIX):
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def on_admin_host():
+    """True while serving a request that came in on a site's admin-only host (robots.txt closes it)."""
+    return getattr(_local, "is_admin_host", False)
+
+
 def known_schema(http_host):
     """The schema of an open site for a Host header, if this process's map already holds it; else None.
 
@@ -153,6 +173,16 @@ class SiteMiddleware(TenantMainMiddleware):
         raise Http404(f"没有与域名“{hostname}”对应的网站")
 
     def process_request(self, request):
+        try:
+            return self.choose_site(request)
+        except Http404 as error:
+            if not themed_error_pages(request):
+                raise
+            from .views import not_found
+
+            return not_found(request, error)
+
+    def choose_site(self, request):
         response = super().process_request(request)
         if response is not None:
             return response

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .models import Tenant
+from .hosts import directory, public_origin
 
 
 def healthz(request):
@@ -39,9 +39,16 @@ def readyz(request):
 
 
 def cluster_directory(request):
-    """The public-schema host lists the cluster's sites (站群导航)."""
-    sites = Tenant.objects.serving().prefetch_related("domains").order_by("kind", "id")
-    return render(request, "sites/directory.html", {"sites": sites})
+    """The public-schema host: 网站群导航, the running sites by kind with their names and hosts."""
+    groups = [
+        {
+            **group,
+            "sites": [{**member, "url": public_origin(member["host"], request) + "/"} for member in group["sites"]],
+        }
+        for group in directory()
+    ]
+    portal = next((group["sites"][0] for group in groups if group["key"] == "portal"), None)
+    return render(request, "sites/directory.html", {"groups": groups, "portal": portal})
 
 
 def server_error(request):

@@ -99,6 +99,9 @@ CMS_TEMPLATE_SCHEMA = "site_template"
 # How readers reach the sites: absolute URLs (Wagtail Site records, the directory page) use these.
 CMS_PUBLIC_SCHEME = os.environ.get("CMS_PUBLIC_SCHEME", "http")
 CMS_PUBLIC_PORT = os.environ.get("CMS_PUBLIC_PORT", "")
+# DEBUG on (cms.settings.dev): visitors still see the themed Chinese 404/500, while a signed-in
+# developer and the admin keep Django's debug pages; CMS_THEMED_ERRORS=0 shows those to everyone.
+CMS_THEMED_ERRORS = os.environ.get("CMS_THEMED_ERRORS", "1") != "0"
 # The host of the public schema: a directory of the cluster's sites, no Wagtail screens.
 CMS_CLUSTER_HOST = os.environ.get("CMS_CLUSTER_HOST", "cluster.localhost")
 TENANT_LIMIT_SET_CALLS = True
@@ -136,6 +139,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # GET /admin/logout/ asks for confirmation; only the POST logs out (and deletes the session).
     "sites.middleware.LogoutConfirmationMiddleware",
+    # With DEBUG on (make run) visitors still get the themed Chinese 404/500 (CMS_THEMED_ERRORS).
+    "cms.middleware.VisitorErrorPagesMiddleware",
     # A disclosure document that cannot get its 索引号 is refused with a message, not a 500.
     "cms.middleware.PublishRefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

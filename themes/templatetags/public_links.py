@@ -6,6 +6,7 @@
 - ``{% public_url entry %}``: a catalogue row's page on its site's current host, scheme and port.
 - ``{% site_url site "/path/" %}``: a path on a site of the cluster, absolute.
 - ``{% canonical_url page as canonical %}``: the page's canonical address.
+- ``{% cluster_navigation site as groups %}``: the footer's 网站群导航.
 - ``{% cluster_hosts %}``: the cluster's hosts, space-separated, for the leaving-the-site notice.
 """
 
@@ -15,7 +16,7 @@ from django import template
 from django.utils import timezone
 
 from sites.hosts import cluster_hosts as all_cluster_hosts
-from sites.hosts import relocate
+from sites.hosts import directory, relocate
 from sites.hosts import site_url as absolute_site_url
 
 register = template.Library()
@@ -51,6 +52,20 @@ def canonical_url(context, page):
     """``<link rel="canonical">`` of a page (``absolute_url``: primary host, the reader's port), or ""."""
     absolute = getattr(page, "absolute_url", None)
     return absolute(context.get("request")) if callable(absolute) else ""
+
+
+@register.simple_tag
+def cluster_navigation(site):
+    """The footer's 网站群导航: a portal's 部门网站 and 县区网站 (its own child sites, by kind); any
+    other site links to the site above it."""
+    if site is None or not getattr(site, "pk", None):
+        return []
+    if site.kind == "portal":
+        return [group for group in directory(parent=site) if group["key"] != "portal"]
+    parent = getattr(site, "parent", None)
+    if parent is None or parent.status != "active":
+        return []
+    return [{"key": "parent", "label": "上级网站", "sites": [{"id": parent.pk, "name": parent.name}]}]
 
 
 @register.simple_tag
