@@ -8,6 +8,9 @@ the host map in ``sites/signal_handlers.py``) drop whatever showed the old recor
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
@@ -37,6 +40,18 @@ RECORD_FIELDS = [
 ]
 # What a site's own admins may change when the web office allows it (页脚联系方式).
 CONTACT_FIELDS = ["contact_phone", "contact_address"]
+
+
+def on_public_schema(change):
+    """Run ``change`` on the public schema: django-tenants refuses to save a Tenant from another
+    site's schema, and the console is used from any site's admin."""
+
+    @functools.wraps(change)
+    def wrapped(*args, **kwargs):
+        with schema_context(settings.PUBLIC_SCHEMA_NAME):
+            return change(*args, **kwargs)
+
+    return wrapped
 
 
 def _shown(value):
@@ -74,6 +89,7 @@ def _save_fields(tenant, values, fields, *, actor, request, action):
     return changes
 
 
+@on_public_schema
 def update_site_record(tenant, values, *, actor=None, request=None):
     """The web office edits a site's record; ``values`` maps field names to new values.
 
@@ -99,6 +115,7 @@ def may_edit_contact(user, tenant):
     return bool(tenant.admins_may_edit_contact and is_site_admin(user, tenant))
 
 
+@on_public_schema
 def update_contact(tenant, values, *, actor, request=None):
     """The site admin's screen: phone and address only, and only when ``may_edit_contact``."""
     if not may_edit_contact(actor, tenant):
@@ -106,6 +123,7 @@ def update_contact(tenant, values, *, actor, request=None):
     return _save_fields(tenant, values, CONTACT_FIELDS, actor=actor, request=request, action="site_contact_changed")
 
 
+@on_public_schema
 def add_domain(tenant, host, *, admin_host=False, actor=None, request=None):
     """A public alias or the admin-only host (内网采编), refused as ``create_site`` refuses a host."""
     host = check_new_host(host)
@@ -122,6 +140,7 @@ def add_domain(tenant, host, *, admin_host=False, actor=None, request=None):
     return domain
 
 
+@on_public_schema
 def remove_domain(tenant, domain_id, *, actor=None, request=None):
     """Remove an alias or the admin host; the primary host stays (make another one primary first)."""
     domain = tenant.domains.filter(pk=domain_id).first()
@@ -142,6 +161,7 @@ def remove_domain(tenant, domain_id, *, actor=None, request=None):
     return domain
 
 
+@on_public_schema
 def make_primary(tenant, domain_id, *, actor=None, request=None):
     """Make a public alias the primary host: links, feeds and Wagtail's Site record follow it."""
     domain = tenant.domains.filter(pk=domain_id).first()
@@ -178,6 +198,7 @@ STATUS_ACTIONS = {
 }
 
 
+@on_public_schema
 def change_status(tenant, action, *, actor=None, reason=""):
     """暂停 / 重新开放 / 归档 through ``close_site`` (the command's service: same audit and signal)."""
     if action not in STATUS_ACTIONS:
