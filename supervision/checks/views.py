@@ -74,7 +74,9 @@ def fix_link(tenant, item):
     if code in ("broken_link", "broken_attachment") and item.get("url"):
         return "打开所在页面", item["url"]
     if code == "footer_missing":
-        return "请网站办更新站点登记信息", ""
+        # The footer's registration data is the site record, kept by the web office (sites/console/).
+        path = _reverse("sites_console:site", tenant.code)
+        return ("更新站点登记信息（网站办）", base + path) if path else ("请网站办更新站点登记信息", "")
     return "", ""
 
 

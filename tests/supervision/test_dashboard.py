@@ -115,3 +115,13 @@ def test_the_annual_ranking_puts_veto_days_last_and_counts_department_sites_only
     DailyResult.objects.create(tenant=portal, day=day, score=100, passed=True, vetoes=[])
     rows = ranking(2025)
     assert [(r["tenant__code"], r["place"], r["veto_days"]) for r in rows] == [("jyj", 1, 0), ("jtj", 2, 1)]
+
+
+def test_a_missing_footer_item_links_to_the_site_record_screen(cluster, results):
+    # jtj of the test cluster has no 标识码 or ICP number: the finding leads to the web office's screen.
+    office = client_for(cluster, "portal", cluster.user(None, "web_office"))
+    body = office.get(site_url("jtj")).content.decode()
+    assert "更新站点登记信息（网站办）" in body
+    assert 'href="http://jtj.localhost/admin/cluster/jtj/"' in body
+    # The link opens the edit screen for the web office on jtj's own admin.
+    assert client_for(cluster, "jtj", cluster.user(None, "web_office")).get("/admin/cluster/jtj/").status_code == 200
