@@ -36,12 +36,30 @@ def compile_catalogue(po_path, mo_path):
 
 
 def compile_all(force=False):
-    """Compiles every stale catalogue (all with ``force``); returns [(po_path, entries)]."""
+    """Compiles every stale catalogue (all with ``force``); returns [(po_path, entries)].
+
+    Django keeps the catalogues it has read for the life of the process: when something was
+    compiled, this process forgets them, so it serves the new strings (the test session compiles
+    a fresh clone's catalogue after Django has started).
+    """
     done = []
     for po_path, mo_path in catalogues():
         if force or is_stale(po_path, mo_path):
             done.append((po_path, compile_catalogue(po_path, mo_path)))
+    if done:
+        _forget_loaded_catalogues()
     return done
+
+
+def _forget_loaded_catalogues():
+    # What Django's own test signals do when LOCALE_PATHS changes (django/test/signals.py).
+    from asgiref.local import Local
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
+    trans_real.check_for_language.cache_clear()
 
 
 def js_catalog(request):
