@@ -127,16 +127,13 @@ class Tenant(TenantMixin):
         port = port if port is not None else getattr(settings, "CMS_PUBLIC_PORT", "")
         return f"{scheme}://{domain.domain}{f':{port}' if port else ''}"
 
-    def admin_base_url(self, port=None):
-        """The origin of this site's admin: its admin-only host when it has one (内网采编), else the
-        primary host, with the scheme and port readers use. Reads ``domains`` (prefetch it for lists)."""
+    @property
+    def admin_host(self):
+        """The host of this site's admin: its admin-only host when it has one (内网采编), else the
+        primary host; None without either. Reads ``domains`` (prefetch it for lists)."""
         domains = list(self.domains.all())
         domain = next((d for d in domains if d.is_admin_host), None) or next((d for d in domains if d.is_primary), None)
-        if domain is None:
-            return ""
-        scheme = getattr(settings, "CMS_PUBLIC_SCHEME", "http")
-        port = port if port is not None else getattr(settings, "CMS_PUBLIC_PORT", "")
-        return f"{scheme}://{domain.domain}{f':{port}' if port else ''}"
+        return domain.domain if domain else None
 
 
 class Domain(DomainMixin):

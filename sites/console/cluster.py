@@ -23,6 +23,7 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import WorkflowState
 
+from ..hosts import public_origin
 from ..models import Tenant
 
 FIGURES_HOOK = "sites_cluster_figures"
@@ -59,7 +60,14 @@ def pending_reviews(tenants):
         return dict(cursor.fetchall())
 
 
-def site_rows(now=None):
+def admin_url(tenant, request=None):
+    """``scheme://host[:port]/admin/`` of the site's admin, on the scheme and port the cluster is
+    served on (the request's, else the settings': ``sites.hosts.public_origin``); "" without a host."""
+    host = tenant.admin_host
+    return f"{public_origin(host, request)}/admin/" if host else ""
+
+
+def site_rows(request=None, now=None):
     """One ``SiteRow`` per site of the cluster (template and public excluded), in site order."""
     tenants = list(Tenant.objects.sites().select_related("parent").prefetch_related("domains").order_by("id"))
     ids = [tenant.pk for tenant in tenants]
@@ -70,14 +78,13 @@ def site_rows(now=None):
     pending = pending_reviews(tenants)
     rows = []
     for tenant in tenants:
-        public = next((d for d in tenant.domains.all() if d.is_primary), None)
-        base = tenant.admin_base_url()
+        public = tenant.primary_domain
         rows.append(
             SiteRow(
                 tenant=tenant,
                 host=public.domain if public else "",
-                admin_url=f"{base}/admin/" if base else "",
-                public_url=tenant.base_url() + "/" if public else "",
+                admin_url=admin_url(tenant, request),
+                public_url=f"{public_origin(public.domain, request)}/" if public else "",
                 last_update=figures.get("last_update", {}).get(tenant.pk),
                 items_this_month=figures.get("items_this_month", {}).get(tenant.pk, 0),
                 pending_reviews=pending.get(tenant.pk, 0),

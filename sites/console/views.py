@@ -83,7 +83,7 @@ class SitesView(WebOfficeOnly, ConsoleScreen):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(rows=cluster.site_rows(), statuses=SiteStatus)
+        context.update(rows=cluster.site_rows(self.request), statuses=SiteStatus)
         return context
 
 
@@ -137,7 +137,7 @@ class SiteEditView(WebOfficeOnly, ConsoleScreen):
             domain_form=domain_form or forms.DomainForm(),
             status_form=status_form or forms.StatusForm(),
             domains=self.site.domains.order_by("-is_primary", "is_admin_host", "domain"),
-            admin_url=(self.site.admin_base_url() + "/admin/") if self.site.admin_base_url() else "",
+            admin_url=cluster.admin_url(self.site, self.request),
             statuses=SiteStatus,
             recent=[
                 (event, audit_log.action_label(event.action))
@@ -424,10 +424,11 @@ def admin_entry(request):
     """``/admin/`` on the cluster's own host (站点导航), which has no admin: on to the portal's admin.
 
     Sites are tenants and the admin lives in each site's schema; the directory host serves none.
+    The scheme and port are the request's (``make run PORT=8100``).
     """
     sites = Tenant.objects.serving().prefetch_related("domains")
     target = sites.filter(kind="portal").order_by("id").first() or sites.order_by("id").first()
-    base = target.admin_base_url() if target is not None else ""
-    if not base:
+    url = cluster.admin_url(target, request) if target is not None else ""
+    if not url:
         raise Http404("还没有可进入后台的站点")
-    return redirect(f"{base}/admin/")
+    return redirect(url)

@@ -91,7 +91,7 @@ class ClusterPanel(Component):
     template_name = "sites/console/home_panel.html"
 
     def get_context_data(self, parent_context):
-        return {"rows": cluster.site_rows()}
+        return {"rows": cluster.site_rows(parent_context.get("request"))}
 
 
 @hooks.register("construct_homepage_panels")

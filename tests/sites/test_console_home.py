@@ -80,6 +80,15 @@ def test_admin_links_carry_the_served_port(cluster, settings):
     assert row_of(console_cluster.site_rows(), "jyj").admin_url == "http://jyj.localhost:8100/admin/"
 
 
+def test_links_keep_the_port_and_scheme_the_admin_is_reached_on(cluster):
+    office = Client(HTTP_HOST="portal.localhost:8100")
+    office.force_login(cluster.user(None, "web_office"))
+    body = office.get("/admin/").content.decode()
+    assert 'href="http://jtj.localhost:8100/admin/"' in body and 'href="http://jtj.localhost:8100/"' in body
+    answer = Client(HTTP_HOST=f"{settings.CMS_CLUSTER_HOST}:8100").get("/admin/", secure=True)
+    assert answer["Location"] == "https://portal.localhost:8100/admin/"
+
+
 def test_admin_on_the_directory_host_leads_to_the_portals_admin(cluster):
     answer = Client(HTTP_HOST=settings.CMS_CLUSTER_HOST).get("/admin/")
     assert answer.status_code == 302 and answer["Location"] == "http://portal.localhost/admin/"
