@@ -7,7 +7,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from ..blocks import ATTACHMENT_BLOCKS
-from .base import SitePage
+from .base import ColumnClass, SitePage
 
 
 class ArticlePage(SitePage):
@@ -30,6 +30,9 @@ class ArticlePage(SitePage):
     attachments = StreamField(ATTACHMENT_BLOCKS, verbose_name=_("附件"), blank=True)
 
     parent_page_types = ["cms.ColumnPage", "cms.TopicPage"]
+    # 动态, 通知公告, 政策解读 and 互动交流 (在线访谈, 征集结果): not a disclosure column, whose items
+    # carry a 索引号 (cms.structure).
+    column_classes = (ColumnClass.NEWS, ColumnClass.NOTICE, ColumnClass.POLICY, ColumnClass.INTERACTION)
     subpage_types = []
 
     content_panels = SitePage.content_panels + [

@@ -17,6 +17,7 @@ from sites.hosts import site_url
 from themes.resolver import theme_for_request, themed_template_names
 
 from ..forms import SitePageForm
+from ..structure import fits_under
 from ..text import read_page
 from ..visibility import SitePageManager, listed
 
@@ -109,12 +110,23 @@ class SitePage(Page):
     # New pages of item types get ``new_item_slug()`` unless the editor chose a slug; columns and
     # home pages keep Wagtail's behaviour (their standard slugs are set explicitly).
     ascii_item_slug = True
+    # Page types per column class (cms.structure): the column classes this type is added under
+    # (None: any), and whether it is structure that only the site admin and the web office add.
+    column_classes = None
+    structure = False
     base_form_class = SitePageForm
     # ``objects.listed()``: the one visibility rule (cms.visibility).
     objects = SitePageManager()
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def can_create_at(cls, parent):
+        return super().can_create_at(parent) and fits_under(cls, parent)
+
+    def can_move_to(self, parent):
+        return super().can_move_to(parent) and fits_under(type(self), parent)
 
     def _known_parent(self):
         if self.path:

@@ -63,6 +63,7 @@ class ColumnPage(RoutablePageMixin, SitePage):
     )
 
     ascii_item_slug = False  # standard slugs (gkxx, zwdt …) are set explicitly
+    structure = True  # in a column of any class, by the site admin and the web office (cms.structure)
     parent_page_types = ["cms.SiteHomePage", "cms.ColumnPage", "cms.TopicPage"]
     subpage_types = [
         "cms.ColumnPage",

@@ -22,7 +22,7 @@ from sites.access import current_site
 
 from ..blocks import ATTACHMENT_BLOCKS
 from ..forms import DisclosureDocumentForm
-from .base import SitePage
+from .base import ColumnClass, SitePage
 from .extensions import DOCUMENT_VALIDITY, SETTLE_DOCUMENT_VALIDITY, first_answer, merged_answers
 
 
@@ -171,6 +171,7 @@ class DisclosureDocumentPage(SitePage):
 
     parent_page_types = ["cms.ColumnPage", "cms.AnnualReportIndexPage"]
     subpage_types = []
+    column_classes = (ColumnClass.NOTICE, ColumnClass.POLICY, ColumnClass.DISCLOSURE)
     catalogue_type = "disclosure"
     column_item = True
     # Columns of the catalogue row of their own, not part of its body text.
@@ -311,6 +312,8 @@ class DisclosureCatalogPage(SitePage):
 
     parent_page_types = ["cms.ColumnPage"]
     subpage_types = []
+    column_classes = (ColumnClass.DISCLOSURE,)
+    structure = True
     content_panels = SitePage.content_panels + [FieldPanel("intro")]
 
     class Meta:
@@ -375,6 +378,8 @@ class AnnualReportIndexPage(SitePage):
 
     parent_page_types = ["cms.ColumnPage"]
     subpage_types = ["cms.DisclosureDocumentPage"]
+    column_classes = (ColumnClass.DISCLOSURE,)
+    structure = True
     content_panels = SitePage.content_panels + [FieldPanel("intro")]
 
     class Meta:

@@ -7,7 +7,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from ..blocks import ATTACHMENT_BLOCKS, TOPIC_BLOCKS
-from .base import SitePage
+from .base import ColumnClass, SitePage
 
 
 class InformationPage(SitePage):
@@ -20,6 +20,8 @@ class InformationPage(SitePage):
 
     parent_page_types = ["cms.SiteHomePage", "cms.ColumnPage", "cms.TopicPage"]
     subpage_types = []
+    # 概况信息, 政府信息公开指南/制度, 办事指南 and 互动交流 notes (cms.structure).
+    column_classes = (ColumnClass.STATIC, ColumnClass.DISCLOSURE, ColumnClass.SERVICE, ColumnClass.INTERACTION)
     content_panels = SitePage.content_panels + [FieldPanel("body"), FieldPanel("attachments")]
     search_fields = SitePage.search_fields + [index.SearchField("body")]
 
@@ -47,6 +49,7 @@ class LeaderPage(SitePage):
 
     parent_page_types = ["cms.ColumnPage"]
     subpage_types = []
+    column_classes = (ColumnClass.STATIC,)  # 负责人信息
     content_panels = [
         FieldPanel("title", heading=_("姓名")),
         FieldPanel("position"),
@@ -81,6 +84,7 @@ class ServicePage(SitePage):
 
     parent_page_types = ["cms.ColumnPage"]
     subpage_types = []
+    column_classes = (ColumnClass.SERVICE,)
     content_panels = SitePage.content_panels + [
         FieldPanel("department"),
         FieldPanel("online_url"),
@@ -146,6 +150,7 @@ class TopicPage(SitePage):
 
     parent_page_types = ["cms.SiteHomePage", "cms.ColumnPage"]
     subpage_types = ["cms.ColumnPage", "cms.ArticlePage", "cms.InformationPage"]
+    column_classes = (ColumnClass.STATIC,)  # 专题专栏 under a static column, or on the home page
     content_panels = SitePage.content_panels + [FieldPanel("intro"), FieldPanel("banner"), FieldPanel("body")]
 
     class Meta:

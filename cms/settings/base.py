@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "cms.middleware.VisitorErrorPagesMiddleware",
     # A disclosure document that cannot get its 索引号 is refused with a message, not a 500.
     "cms.middleware.PublishRefusalMiddleware",
+    # Keeps the request for the page-type rules that Wagtail asks without a user (cms/structure.py).
+    "cms.structure.CurrentRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sites.middleware.TenantRedirectMiddleware",
 ]
@@ -275,6 +277,8 @@ DATE_FORMAT = "Y-m-d"
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# One time zone for the whole cluster (Asia/Shanghai): the account screen offers no list of 600 foreign zones.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
 # The user guides shown in the admin as 使用指南 (cms/guide.py); they ship with the code.
 CMS_GUIDE_DIR = BASE_DIR / "docs" / "guide"

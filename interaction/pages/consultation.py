@@ -20,7 +20,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from cms.blocks import ATTACHMENT_BLOCKS
-from cms.models import SitePage
+from cms.models import ColumnClass, SitePage
 
 from ..crypto import EncryptedTextField, mask_name
 from . import participation
@@ -96,6 +96,7 @@ class ConsultationPage(participation.ParticipationPeriod, RoutablePageMixin, Sit
 
     parent_page_types = ["cms.ColumnPage"]
     subpage_types = []
+    column_classes = (ColumnClass.INTERACTION,)  # 互动交流 columns only (cms.structure)
     content_panels = SitePage.content_panels + [
         FieldPanel("summary"),
         FieldPanel("organiser"),

@@ -22,7 +22,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
-from cms.models import SitePage
+from cms.models import ColumnClass, SitePage
 
 from . import participation
 from .participation import Phase
@@ -59,6 +59,7 @@ class QuestionnairePage(participation.ParticipationPeriod, RoutablePageMixin, Si
 
     parent_page_types = ["cms.ColumnPage"]
     subpage_types = []
+    column_classes = (ColumnClass.INTERACTION,)  # 互动交流 columns only (cms.structure)
     content_panels = SitePage.content_panels + [
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")], heading=_("调查时间")),

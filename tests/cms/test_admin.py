@@ -32,5 +32,8 @@ def test_add_screen_offers_the_government_types_in_a_column(in_site, cluster, cl
     connection.set_schema_to_public()
     client.force_login(cluster.user("jtj", "editor"))
     html = client.get(f"/admin/pages/{column_pk}/add_subpage/", HTTP_HOST="jtj.localhost").content.decode()
-    for label in ("政府信息公开文件", "文章", "负责人", "办事服务事项", "信息页"):
+    for label in ("政府信息公开文件", "信息页"):
         assert label in html
+    # A disclosure column takes what carries a 索引号 and its guides (tests/cms/test_page_types_per_column.py).
+    for model_name in ("articlepage", "leaderpage", "servicepage", "columnpage"):
+        assert f"/admin/pages/add/cms/{model_name}/{column_pk}/" not in html
