@@ -21,6 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
@@ -240,21 +241,31 @@ class InternalResolver:
         root_path = self._roots[tenant.pk]
         if root_path is None:
             return
-        wanted = {
-            url: root_path + path.strip("/") + "/" if path.strip("/") else root_path for url, path in pages.items()
-        }
-        rows = Page.objects.filter(url_path__in=set(wanted.values()))
-        found = {row.url_path: row for row in rows.only("id", "url_path", "live")}
+        wanted = {url: _url_path(root_path, path) for url, path in pages.items()}
+        # One query for the pages and every page above them (a route's owner), one for the rule.
+        candidates = set(wanted.values())
+        for path in pages.values():
+            candidates.update(_prefixes(root_path, path))
+        rows = Page.objects.filter(url_path__in=candidates)
+        found = {row.url_path: row for row in rows.only("id", "url_path", "live", "depth", "content_type_id")}
         public = set(listed(rows).values_list("url_path", flat=True))
         for url, url_path in wanted.items():
             page = found.get(url_path)
+            rest = None
             if page is None:
-                verdict = self._route(root_path, pages[url])
-                if verdict:
-                    self.known[url] = verdict
-            elif not page.live:
+                owners = [
+                    (found[prefix], rest)
+                    for prefix, rest in _prefixes(root_path, pages[url]).items()
+                    if prefix in found
+                ]
+                if not owners:
+                    continue
+                page, rest = max(owners, key=lambda owner: owner[0].depth)
+                if not _read_only_route(page, rest):
+                    continue  # a route of another kind, or no page: a render decides
+            if not page.live:
                 self.known[url] = (LinkStatus.BROKEN, 404, "页面未发布或已撤下")
-            elif url_path not in public:
+            elif page.url_path not in public:
                 self.known[url] = (LinkStatus.CAUTION, 403, "页面需要登录或密码才能阅读")
             else:
                 self.known[url] = (LinkStatus.OK, 200, "")
@@ -278,8 +289,7 @@ class InternalResolver:
         root_path = self._roots[tenant.pk]
         if root_path is None:
             return None
-        url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
-        page = Page.objects.filter(url_path=url_path).first()
+        page = Page.objects.filter(url_path=_url_path(root_path, path)).first()
         if page is None:
             return self._route(root_path, path)
         return self._verdict(page)
@@ -293,23 +303,12 @@ class InternalResolver:
         return LinkStatus.OK, 200, ""
 
     def _route(self, root_path, path):
-        """A sub-route of a routable page (a column's ``feed/``) answered by the page's own URL
-        resolver: the nearest page above the path, if its routes match the rest. Anything else
-        (search, forms, a missing page) returns None: the site is asked with a render."""
-        segments = [segment for segment in path.strip("/").split("/") if segment]
-        prefixes = {root_path + "/".join(segments[:k]) + "/" if k else root_path: k for k in range(len(segments))}
-        page = Page.objects.filter(url_path__in=list(prefixes)).order_by("-depth").first()
-        if page is None:
-            return None
-        specific = page.specific
-        if not isinstance(specific, RoutablePageMixin) or not page.live:
-            return None
-        rest = "/" + "/".join(segments[prefixes[page.url_path] :]) + "/"
-        try:
-            match = specific.resolve_subpage(rest)
-        except Http404:
-            return None
-        if match.url_name not in READ_ONLY_ROUTES:
+        """A sub-route of a routable page (a column's ``feed/``): the verdict of the nearest page
+        above the path when its own URL resolver matches the rest with a read-only route. Anything
+        else (search, forms, a missing page) returns None: the site is asked with a render."""
+        owners = _prefixes(root_path, path)
+        page = Page.objects.filter(url_path__in=list(owners)).order_by("-depth").first()
+        if page is None or not _read_only_route(page, owners[page.url_path]):
             return None
         return self._verdict(page)
 
@@ -335,6 +334,32 @@ class InternalResolver:
         if code in (404, 410):
             return LinkStatus.BROKEN, code, "页面不存在"
         return LinkStatus.BROKEN, code, f"页面打开出错（{code}）"
+
+
+def _url_path(root_path, path):
+    """The tree's url_path of a public path below the site's root."""
+    return root_path + path.strip("/") + "/" if path.strip("/") else root_path
+
+
+def _prefixes(root_path, path):
+    """{url_path of each page that could own ``path`` as a sub-route: the rest of the path}."""
+    segments = [segment for segment in path.strip("/").split("/") if segment]
+    return {
+        _url_path(root_path, "/".join(segments[:k])): "/" + "/".join(segments[k:]) + "/" for k in range(len(segments))
+    }
+
+
+def _read_only_route(page, rest):
+    """Whether ``rest`` is one of READ_ONLY_ROUTES of the page's type (its class's URL resolver,
+    no instance or render needed)."""
+    model = ContentType.objects.get_for_id(page.content_type_id).model_class()
+    if model is None or not issubclass(model, RoutablePageMixin):
+        return False
+    try:
+        match = model.get_resolver().resolve(rest)
+    except Http404:
+        return False
+    return match.url_name in READ_ONLY_ROUTES
 
 
 def _is_login(location):

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
@@ -277,3 +278,21 @@ def test_stored_verdicts_of_unchanged_pages_follow_their_target_both_ways(jtj):
     targets[0].save_revision().publish()
     run_link_check(jtj, incremental=True, checker=checker())
     assert by_url(jtj)[url].status == LinkStatus.OK
+
+
+def test_an_unchanged_sites_check_costs_the_same_queries_however_many_links_it_stores(jtj):
+    def unchanged_run_queries():
+        run_link_check(jtj, incremental=True, checker=checker())  # settles what just changed
+        with CaptureQueriesContext(connection) as queries:
+            summary = run_link_check(jtj, incremental=True, checker=checker())
+        assert summary["pages"] == 0
+        return len(queries)
+
+    news = content.column("gzdt")
+    run_link_check(jtj, checker=checker())
+    before = unchanged_run_queries()
+    targets = [content.article(title=f"再引用的文章{n}") for n in range(6)]
+    links = [page.get_full_url() for page in targets] + [news.get_full_url() + "feed/", news.get_full_url() + "?page=2"]
+    links += ["http://jtj.localhost/hudong/", "http://jtj.localhost/no/such/page/"]
+    content.article(title="引用很多的文章", body="".join(f'<p><a href="{url}">链接</a></p>' for url in links))
+    assert unchanged_run_queries() <= before
