@@ -50,9 +50,10 @@ def guide_dir():
 
 
 def _title(markdown, slug):
+    """The first heading; of a bilingual one ("使用指南 / User guides") the Chinese part, as the admin is Chinese."""
     for line in markdown.splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return line[2:].split(" / ")[0].strip()
     return slug
 
 
