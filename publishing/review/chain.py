@@ -259,3 +259,45 @@ def publish_approved(workflow_state, user=None):
     if scanning.report_for(revision).is_blocking:
         raise PublishBlocked("保密检查结论为禁止发布，不能发布。")
     revision.publish(user=user, skip_permission_checks=True)
+
+
+# --- What the person who decided is told -----------------------------------------------------------
+
+
+def last_decision(page, user):
+    """The step of ``page``'s chain that ``user`` decided last, or None."""
+    return (
+        TaskState.objects.filter(
+            workflow_state__in=WorkflowState.objects.for_instance(page),
+            finished_by=user,
+            status__in=(TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED),
+        )
+        .select_related("task", "workflow_state")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def decision_message(task_state):
+    """``(level, text)`` confirming the decision recorded on ``task_state``; None while undecided.
+
+    After 通过 the reviewer learns where the item went: the next step by name, or published.
+    """
+    task_state = TaskState.objects.select_related("task", "workflow_state").get(pk=task_state.pk)
+    workflow_state = task_state.workflow_state
+    page = workflow_state.content_object
+    title = page.specific.title if page is not None else ""
+    step = task_state.task.name
+    if task_state.status == TaskState.STATUS_REJECTED:
+        return "warning", f"已退回“{title}”（{step}）：编辑修改后可重新提交审核。"
+    if task_state.status != TaskState.STATUS_APPROVED:
+        return None
+    if workflow_state.status == WorkflowState.STATUS_APPROVED:
+        page = type(page).objects.get(pk=page.pk)
+        if page.live and page.live_revision_id == task_state.revision_id:
+            return "success", f"已通过“{title}”的{step}，审核流程完成，稿件已发布。"
+        return "success", f"已通过“{title}”的{step}，审核流程完成。"
+    current = workflow_state.current_task_state
+    if current is not None and current.status == TaskState.STATUS_IN_PROGRESS and current.pk != task_state.pk:
+        return "success", f"已通过“{title}”的{step}，已转入下一环节：{current.task.name}。"
+    return "success", f"已通过“{title}”的{step}。"

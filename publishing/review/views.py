@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Page, TaskState, WorkflowState
@@ -15,7 +15,7 @@ from wagtail.models import Page, TaskState, WorkflowState
 from sites.access import current_site
 from sites.models import Role
 
-from . import audit, chain, forms, oversight, scanning
+from . import audit, chain, forms, oversight, reading, scanning
 from .models import ConfidentialityRecord, ForcePublication, ReviewStepTask, Step
 
 
@@ -56,7 +56,7 @@ def review_page(request, page_id):
                         "name": name,
                         "label": label,
                         "form": task.get_form_for_action(name)(),
-                        "url": reverse("wagtailadmin_pages:workflow_action", args=[page.pk, name, task_state.pk])
+                        "url": reverse("review:decide", args=[page.pk, name, task_state.pk])
                         + f"?next={reverse('review:page', args=[page.pk])}",
                     }
                 )
@@ -84,8 +84,30 @@ def review_page(request, page_id):
             "force_publications": ForcePublication.objects.filter(page=page),
             "can_force_publish": oversight.can_force_publish(request.user),
             "actions": actions,
+            # The text under review: the step's revision (an approval is for that revision).
+            "content": reading.content_for_review(page, task_state.revision if task_state else revision),
         },
     )
+
+
+def tell_decision(request, task_state):
+    """Confirm a decision to the person who made it (Django messages)."""
+    told = chain.decision_message(task_state) if task_state is not None else None
+    if told:
+        level, text = told
+        (messages.warning if level == "warning" else messages.success)(request, text)
+
+
+@require_http_methods(["POST"])
+def decide(request, page_id, action_name, task_state_id):
+    """通过 / 退回 from 审核信息: Wagtail's workflow action view (its checks, then the chain's own in
+    ``chain.act``), followed by a confirmation of what happened to the item."""
+    before = TaskState.objects.filter(pk=task_state_id).values_list("status", flat=True).first()
+    match = resolve(reverse("wagtailadmin_pages:workflow_action", args=[page_id, action_name, task_state_id]))
+    response = match.func(request, *match.args, **match.kwargs)
+    if before == TaskState.STATUS_IN_PROGRESS and response.status_code in (301, 302, 303):
+        tell_decision(request, TaskState.objects.filter(pk=task_state_id).first())
+    return response
 
 
 def confidentiality_sheet(request, record_id):

@@ -22,7 +22,7 @@ from wagtail.models import Page, TaskState, WorkflowState
 from sites.models import Role
 from sites.sso import safe_next
 
-from . import oversight, scanning, urls
+from . import chain, oversight, scanning, urls, views
 from .models import ForcePublication
 
 
@@ -77,11 +77,22 @@ class ForcePublishMenuItem(ActionMenuItem):
         return reverse("review:force_publish", args=[parent_context["page"].pk])
 
 
+# The review chain's action is the screen's main button; 保存草稿 and the rest are under the arrow.
+# Wagtail makes the first item of the list the button: the first of these names found goes first.
+PRIMARY_ACTIONS = ("action-page-locked", "action-submit", "action-restart-workflow", "approve")
+
+
 @hooks.register("construct_page_action_menu")
 def remove_publish_button(menu_items, request, context):
     menu_items[:] = [item for item in menu_items if getattr(item, "name", "") != "action-publish"]
     if context.get("view") == "edit" and oversight.can_force_publish(request.user):
         menu_items.append(ForcePublishMenuItem(order=90))
+    for name in PRIMARY_ACTIONS:
+        primary = next((item for item in menu_items if getattr(item, "name", "") == name), None)
+        if primary is not None:
+            menu_items.remove(primary)
+            menu_items.insert(0, primary)
+            break
 
 
 def _refuse_direct_publish(request, page):
@@ -128,6 +139,9 @@ def _report_findings(request, page):
 @hooks.register("after_edit_page")
 def findings_after_edit(request, page):
     _report_findings(request, page)
+    if request.POST.get("action-workflow-action"):
+        # 通过 / 退回 from the edit screen's menu: confirmed as on 审核信息.
+        views.tell_decision(request, chain.last_decision(page, request.user))
 
 
 @hooks.register("after_create_page")
