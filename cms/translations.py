@@ -59,7 +59,9 @@ def _forget_loaded_catalogues():
     trans_real._translations = {}
     trans_real._default = None
     trans_real._active = Local()
-    trans_real.check_for_language.cache_clear()
+    clear = getattr(trans_real.check_for_language, "cache_clear", None)  # cached in some Django versions
+    if clear:
+        clear()
 
 
 def js_catalog(request):
