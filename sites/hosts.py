@@ -38,10 +38,15 @@ UNREADABLE = "\x00unreadable"
 
 
 def cluster_hosts():
-    """Every host of every site (public, alias and admin hosts) and the cluster's own host, lower case."""
+    """Every public host of every site (primary and aliases) and the cluster's own host, lower case.
+
+    Admin-only hosts are left out: the list is printed in every public page, and an intranet
+    admin host (内网采编) is nobody's business outside; a link to one simply asks first.
+    """
 
     def build():
-        hosts = {host.lower().rstrip(".") for host in Domain.objects.values_list("domain", flat=True)}
+        rows = Domain.objects.filter(is_admin_host=False).values_list("domain", flat=True)
+        hosts = {host.lower().rstrip(".") for host in rows}
         hosts.update(
             host.lower() for host in (settings.CMS_CLUSTER_HOST, getattr(settings, "CMS_SSO_HOST", "")) if host
         )
@@ -54,7 +59,7 @@ def primary_hosts():
     """``{tenant id: primary public host}`` for every site that has one."""
 
     def build():
-        return dict(Domain.objects.filter(is_primary=True).values_list("tenant_id", "domain"))
+        return dict(Domain.objects.filter(is_primary=True, is_admin_host=False).values_list("tenant_id", "domain"))
 
     return derived_from_map("primary_hosts", build)
 

@@ -84,9 +84,14 @@ def test_the_host_list_follows_domain_changes(cluster):
 
 
 def test_pages_carry_the_cluster_hosts_for_the_leaving_notice(client, cluster):
+    Domain.objects.create(
+        domain="jtj-intranet.localhost", tenant=cluster.sites["jtj"], is_admin_host=True, is_primary=False
+    )
     html = get(client, "portal.localhost", "/").content.decode()
     listed = re.search(r'data-cluster-hosts="([^"]*)"', html).group(1).split()
     assert {"portal.localhost", "jtj.localhost", "jyj.localhost", "cluster.localhost"} <= set(listed)
+    # An admin-only host (内网采编) is never printed in a public page.
+    assert "jtj-intranet.localhost" not in html
 
 
 def test_sanitiser_reads_hosts_as_browsers_do(cluster):

@@ -87,7 +87,9 @@ def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client
 def test_robots_closes_an_admin_only_host(client, cluster):
     from sites.models import Domain
 
-    Domain.objects.create(domain="jyj-admin.localhost", tenant=cluster.sites["jyj"], is_admin_host=True)
+    Domain.objects.create(
+        domain="jyj-admin.localhost", tenant=cluster.sites["jyj"], is_admin_host=True, is_primary=False
+    )
     invalidate_domain_map()
     text = get(client, "jyj-admin.localhost", "/robots.txt").content.decode()
     assert "Disallow: /\n" in text and "Sitemap:" not in text
@@ -240,3 +242,11 @@ def test_a_visitor_under_the_dev_settings_gets_the_chinese_500(cluster, settings
     assert response.status_code == 500 and "服务器错误（500）" in html and "boom" not in html
     # The developer still finds the traceback in the log.
     assert any(record.exc_info and "boom" in str(record.exc_info[1]) for record in caplog.records)
+
+
+def test_a_closed_site_links_to_its_portal_on_the_readers_port(client, cluster):
+    Tenant.objects.filter(code="jtj").update(status="suspended")
+    invalidate_domain_map()
+    response = get(client, "jtj.localhost:8100", "/")
+    assert response.status_code == 503
+    assert '<a href="http://portal.localhost:8100/">前往测试市人民政府</a>' in response.content.decode()
