@@ -25,7 +25,7 @@ DETAIL_FIELDS = [
 ]
 HELP = {
     "site_identifier": "10 位数字，见全国政府网站信息报送系统。",
-    "police_record_url": "如 https://beian.mps.gov.cn/#/query/webSearch?code=…",
+    "police_record_url": "全国互联网安全管理服务平台上本站备案信息的网址，以 https:// 开头。",
     "org_code": "政府信息公开索引号的前缀，如 014207264；修改只影响以后生成的索引号。",
 }
 
@@ -140,7 +140,7 @@ class StatusForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
-    archive = forms.FileField(label="备份文件", help_text="backup_site 或本页“下载备份”生成的 .tar.gz 文件。")
+    archive = forms.FileField(label="备份文件", help_text="站点信息页“备份并下载”或备份命令生成的 .tar.gz 文件。")
     code = forms.CharField(
         label="新站点代码", max_length=30, required=False, help_text="不填则用备份中的代码（须未被使用）。"
     )

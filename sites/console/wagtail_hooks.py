@@ -3,7 +3,6 @@
 Menus and the panel only decide what is shown; each view checks again (views.py).
 """
 
-from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -27,21 +26,15 @@ urlpatterns = [
 ]
 
 
-def wagtail_sites_screen(request, *args, **kwargs):
-    """Wagtail's 设置 › 站点 (hostname/port/root page) is not installed: sites are tenants here.
-
-    Its URL name stays, so Wagtail's page explorer (which links the root page to it) and an old
-    bookmark land on the console; the console itself refuses everyone but the web office.
-    """
-    return redirect("sites_console:sites")
-
-
 @hooks.register("register_admin_urls")
 def register_console_urls():
     # Wrapped in Wagtail's require_admin_access: the anonymous go to the login page first.
     return [
         path("cluster/", include((urlpatterns, "sites_console"), namespace="sites_console")),
-        path("sites/", include(([path("", wagtail_sites_screen, name="index")], "wagtailsites"))),
+        # Wagtail's 设置 › 站点 (hostname/port/root page) is not installed: sites are tenants here.
+        # Its address and URL name (Wagtail's page explorer links the root page to it) show the
+        # console's site list instead, which refuses everyone but the web office.
+        path("sites/", include(([path("", views.SitesView.as_view(), name="index")], "wagtailsites"))),
     ]
 
 
