@@ -98,14 +98,19 @@ def leaves_cluster(href):
 
 
 def public_origin(host, request=None):
-    """``scheme://host[:port]`` as readers reach the cluster: the request's scheme and port (every
-    site of the cluster is served by the same front), else ``CMS_PUBLIC_SCHEME``/``CMS_PUBLIC_PORT``."""
+    """``scheme://host[:port]`` as readers reach the cluster (every site is served by the same front).
+
+    With a request: the port its Host header names (``make run PORT=8100``), else
+    ``CMS_PUBLIC_PORT`` (a proxy that passes ``$host`` drops the port); HTTPS if the request came
+    by HTTPS (``SECURE_PROXY_SSL_HEADER``) or ``CMS_PUBLIC_SCHEME`` says so. Without one (commands,
+    mail, the catalogue row written at publish): ``CMS_PUBLIC_SCHEME`` and ``CMS_PUBLIC_PORT``.
+    """
+    scheme = getattr(settings, "CMS_PUBLIC_SCHEME", "") or "http"
+    port = str(getattr(settings, "CMS_PUBLIC_PORT", "") or "")
     if request is not None:
-        scheme = request.scheme
-        port = split_domain_port(request.get_host())[1]
-    else:
-        scheme = getattr(settings, "CMS_PUBLIC_SCHEME", "") or "http"
-        port = str(getattr(settings, "CMS_PUBLIC_PORT", "") or "")
+        if request.is_secure():
+            scheme = "https"
+        port = split_domain_port(request.get_host())[1] or port
     default_port = "443" if scheme == "https" else "80"
     return f"{scheme}://{host}{f':{port}' if port and port != default_port else ''}"
 

@@ -113,6 +113,17 @@ def test_site_url_takes_the_configured_origin_without_a_request(cluster, setting
     assert hosts.site_url(cluster.sites["jtj"].pk, "/zwdt/") == "https://jtj.localhost/zwdt/"
 
 
+def test_the_request_port_wins_and_a_proxy_without_one_falls_back_to_the_setting(cluster, rf, settings):
+    settings.CMS_PUBLIC_PORT = "8080"
+    behind_proxy = rf.get("/", HTTP_HOST="portal.localhost")
+    assert hosts.site_url(cluster.sites["jtj"], "/", behind_proxy) == "http://jtj.localhost:8080/"
+    direct = rf.get("/", HTTP_HOST="portal.localhost:8100")
+    assert hosts.site_url(cluster.sites["jtj"], "/", direct) == "http://jtj.localhost:8100/"
+    settings.CMS_PUBLIC_PORT = ""
+    secure = rf.get("/", HTTP_HOST="portal.localhost", secure=True)
+    assert hosts.site_url(cluster.sites["jtj"], "/", secure) == "https://jtj.localhost/"
+
+
 def test_relocate_keeps_the_path_and_takes_the_current_host(cluster, rf):
     request = rf.get("/", HTTP_HOST="portal.localhost:8100")
     stored = "http://old-name.localhost:8000/zwdt/gzdt/t20261201_1/?a=1#b"
