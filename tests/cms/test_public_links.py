@@ -215,3 +215,6 @@ def test_every_page_has_a_description_and_a_canonical_link(client, in_site):
     description = re.search(r'<meta name="description" content="([^"]+)">', html).group(1)
     assert "测试市交通运输局" in description
     assert '<link rel="canonical" href="http://jtj.localhost/zwdt/">' in html
+    # Feed readers find a column's feed from its page.
+    assert 'type="application/rss+xml" title="政务动态（RSS）" href="http://jtj.localhost/zwdt/feed/"' in html
+    assert "application/rss+xml" not in get(client, "jtj.localhost:8100", url).content.decode()
