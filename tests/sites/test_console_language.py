@@ -46,12 +46,14 @@ class MainText(HTMLParser):
             self.text.append(data.strip())
 
 
-def english_words(html):
+def english_words(html, data=()):
+    """English words in ``<main>``, leaving out ``ALLOWED`` and the caller's ``data`` (a site code)."""
     parser = MainText()
     parser.feed(html)
+    allowed = ALLOWED | {word.lower() for word in data}
     words = set()
     for text in parser.text:
-        words.update(word for word in WORD.findall(text) if word.lower() not in ALLOWED)
+        words.update(word for word in WORD.findall(text) if word.lower() not in allowed)
     return words, parser.text
 
 
