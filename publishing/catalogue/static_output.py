@@ -28,6 +28,8 @@ from sites.models import Tenant
 from .engines import OutboxEngine
 
 MANIFEST = ".manifest.json"
+# robots.txt, sitemap.xml, 网站地图, 网站声明, 联系我们: served as files too, by nginx's try_files.
+SITE_PAGES = ("/robots.txt", "/sitemap.xml", "/wzdt/", "/wzsm/", "/lxwm/")
 
 
 def output_root() -> Path:
@@ -47,6 +49,10 @@ def _files_for(page):
     files = [(path, path.rstrip("/") + "/index.html")]
     if hasattr(page, "column_class"):
         files.append((path + "feed/", path.rstrip("/") + "/feed/index.xml"))
+    if page.depth == 2:
+        # The pages every site has (cms/site_pages.py) go with the home page, which every publish
+        # rewrites: the sitemap and the column tree stay as current as the lists.
+        files += [(url, url + "index.html" if url.endswith("/") else url) for url in SITE_PAGES]
     return files
 
 

@@ -41,6 +41,21 @@ def test_export_writes_every_live_page_per_host(output, cluster, capsys):
     assert "已导出 1 个站点" in capsys.readouterr().out
 
 
+def test_the_site_pages_are_files_too_and_follow_each_publish(output, cluster):
+    tenant = cluster.sites["jtj"]
+    export_site(tenant)
+    site = output / "jtj.localhost"
+    assert "Sitemap: http://jtj.localhost/sitemap.xml" in read(site / "robots.txt")
+    for directory, title in (("wzdt", "网站地图"), ("wzsm", "网站声明"), ("lxwm", "联系我们")):
+        assert title in read(site / directory / "index.html")
+    drain()
+    connection.set_tenant(tenant)
+    article = content.article(title="静态网站地图跟着发布更新")
+    connection.set_schema_to_public()
+    drain()
+    assert f"/zwdt/gzdt/{article.slug}/</loc>" in read(site / "sitemap.xml")
+
+
 def test_unpublish_removes_the_file_and_the_listing_entry_through_the_outbox(output, cluster):
     tenant = cluster.sites["jtj"]
     connection.set_tenant(tenant)
