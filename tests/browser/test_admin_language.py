@@ -24,11 +24,13 @@ from django_tenants.utils import schema_context
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from cms.models import ColumnPage
+from cms.models import ArticlePage, ColumnPage
 from cms.translations import compile_all
+from publishing.review.models import ConfidentialityRecord
 from sites.models import Role, Tenant, User
 from themes.models import Theme
 
+from ..cms.content import column
 from .conftest import screenshot
 from .helpers import LOGOUT_SCRIPT, login
 
@@ -50,7 +52,7 @@ ALLOWED_WORDS = {
 # What is not interface text: removed before looking for Latin words.
 NOT_UI_TEXT = [
     re.compile(r"manage\.py\s+[a-z_]+"),  # a command the web office is told to run
-    re.compile(r"(?:https?:)?//\S+"),  # URLs
+    re.compile(r"https?://\S*|//\S+"),  # URLs, and a scheme named on its own ("以 https:// 开头")
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
     re.compile(r"\S+\.(?:pdf|ofd|wps|docx?|xlsx?|csv|zip|txt|jpe?g|png|gif|webp|svg|md|html?)\b", re.I),
     # code-like tokens: user names, host names, identifiers (an underscore, a dot, a slash or a digit inside)
@@ -153,6 +155,7 @@ def test_english_in_finds_interface_words_and_spares_data():
         "上传 PDF、OFD 文件，最大 50 MB",
         "t20261202_1",
         "按 Ctrl + S 保存",
+        "以 https:// 开头。",
     ):
         assert english_in(data) == [], data
 
@@ -215,6 +218,37 @@ def compiled_translations():
     compile_all()
 
 
+SUBMITTED_TITLE = "关于做好冬季道路保畅工作的通知（语言检查用）"
+
+
+@pytest.fixture(scope="module")
+def submitted_article(django_db_setup, django_db_blocker):
+    """An article of jtj at the first review step, so the review screens have something to show.
+
+    Committed (the served instance reads it) and removed at the end of the module.
+    """
+    with django_db_blocker.unblock():
+        editor = User.objects.get(username="jtj_editor")
+        with schema_context("jtj"):
+            page = ArticlePage(
+                title=SUBMITTED_TITLE,
+                body="<p>各单位要做好冬季道路巡查。</p>",
+                source="办公室",
+                live=False,
+                owner=editor,
+            )
+            column("gzdt").add_child(instance=page)
+            page.save_revision(user=editor)
+            page = ArticlePage.objects.get(pk=page.pk)
+            page.get_workflow().start(page, editor)
+    yield page.pk
+    with django_db_blocker.unblock():
+        with schema_context("jtj"):
+            for page in ArticlePage.objects.filter(title=SUBMITTED_TITLE):
+                page.delete()
+            ConfidentialityRecord.objects.filter(page_title=SUBMITTED_TITLE).delete()
+
+
 def _column_ids(code):
     with schema_context(code):
         columns = ColumnPage.objects.order_by("path")
@@ -233,7 +267,7 @@ ROLES = [
 
 
 @pytest.mark.parametrize(("code", "role", "host"), ROLES, ids=[role.value for _, role, _ in ROLES])
-def test_every_screen_of_the_role_is_chinese(served, browser, cluster, code, role, host):
+def test_every_screen_of_the_role_is_chinese(served, browser, cluster, submitted_article, code, role, host):
     user = cluster.user(code, role)
     base = served.format(code=host)
     home_id, column_id = _column_ids(host)
@@ -241,10 +275,18 @@ def test_every_screen_of_the_role_is_chinese(served, browser, cluster, code, rol
 
     browser.get(base + "/admin/login/")
     walk.read("/admin/login/")
+    assert "登录政务网站集群" in browser.find_element(By.TAG_NAME, "h1").text
+    screenshot(browser, "admin-login")
     login(browser, base, user.username, cluster.password)
     assert "/admin/login/" not in browser.current_url, "not signed in"
 
     menu = walk.visit("/admin/")
+    # the product's name and logo, and the guide link of the dashboard goes to our own guides
+    assert browser.title.endswith("政务网站集群")
+    assert browser.find_elements(By.CSS_SELECTOR, '#wagtail-sidebar img[src*="cms/admin/logo"]')
+    assert browser.find_elements(By.CSS_SELECTOR, 'a[href="/admin/guide/"]')
+    assert not browser.find_elements(By.CSS_SELECTOR, 'a[href*="guide.wagtail.org"]')
+    screenshot(browser, f"admin-dashboard-{role.value}")
     start = [
         "/admin/pages/",
         f"/admin/pages/{home_id}/",
@@ -259,6 +301,13 @@ def test_every_screen_of_the_role_is_chinese(served, browser, cluster, code, rol
         "/admin/account/",
         "/admin/guide/",
     ]
+    if host == "jtj":  # the item in review: its 审核信息 page, editor, history and review progress
+        start[1:1] = [
+            f"/admin/review/pages/{submitted_article}/",
+            f"/admin/pages/{submitted_article}/edit/",
+            f"/admin/pages/{submitted_article}/history/",
+            f"/admin/pages/{submitted_article}/workflow_history/",
+        ]
     walk.crawl(start + menu)
     screenshot(browser, f"admin-language-{role.value}")
     browser.execute_async_script(LOGOUT_SCRIPT)

@@ -95,3 +95,15 @@ def test_compiling_needs_no_msgfmt_and_writes_a_catalogue_gettext_reads(tmp_path
         catalogue = gettext.GNUTranslations(handle)
     assert catalogue.gettext("Page types usage") == "页面类型使用情况"
     assert catalogue.ngettext("Referenced %(count)s time", "Referenced %(count)s times", 5) == "被引用 %(count)s 次"
+
+
+def test_the_admins_relative_times_read_in_chinese():
+    """Wagtail writes "42 seconds ago" with django.contrib.humanize, whose catalogue comes with the app."""
+    from datetime import timedelta
+
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.utils import timezone
+
+    with translation.override("zh-hans"):
+        assert naturaltime(timezone.now() - timedelta(seconds=42)) == "42秒之前"
+        assert "ago" not in naturaltime(timezone.now() - timedelta(minutes=3))
