@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
+from django_tenants.utils import schema_context
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import audit
@@ -272,13 +273,15 @@ class RestoreView(WebOfficeOnly, ConsoleScreen):
                 for chunk in upload.chunks():
                     out.write(chunk)
             try:
-                tenant = restore_site(
-                    archive,
-                    code=form.cleaned_data["code"].strip() or None,
-                    domain=form.cleaned_data["domain"].strip().lower() or None,
-                    name=form.cleaned_data["name"].strip() or None,
-                    actor=request.user,
-                )
+                # restore_site ends on the public schema; the request goes on in this site's admin.
+                with schema_context(settings.PUBLIC_SCHEMA_NAME):
+                    tenant = restore_site(
+                        archive,
+                        code=form.cleaned_data["code"].strip() or None,
+                        domain=form.cleaned_data["domain"].strip().lower() or None,
+                        name=form.cleaned_data["name"].strip() or None,
+                        actor=request.user,
+                    )
             except ProvisioningError as exc:
                 form.add_error(None, str(exc))
                 return self.render_to_response(self.get_context_data(form=form), status=400)

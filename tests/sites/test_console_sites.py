@@ -8,6 +8,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context, schema_exists
 
@@ -316,6 +317,7 @@ def test_backup_download_and_restore_from_the_upload(cluster, office, leaves_no_
         {"archive": upload, "code": "jtjcopy", "domain": "jtjcopy.localhost", "name": "交通局副本"},
     )
     assert restored.status_code == 302 and restored["Location"] == "/admin/cluster/jtjcopy/"
+    assert connection.schema_name == "portal"  # the request ended in the admin it was made from
     copy = Tenant.objects.get(code="jtjcopy")
     assert copy.name == "交通局副本" and copy.primary_domain.domain == "jtjcopy.localhost"
     assert AuditEvent.objects.filter(action="site_restored", tenant_code="jtjcopy").exists()
