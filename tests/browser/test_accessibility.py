@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -73,17 +73,6 @@ def axe_source():
     return source
 
 
-def _site_page_urls():
-    """网站地图, 网站声明, 联系我们: every site has them (cms/site_pages.py) once they are routed."""
-    urls = {}
-    for name, key in (("site_map", "sitemap"), ("site_statement", "statement"), ("site_contact", "contact")):
-        try:
-            urls[key] = reverse(name)
-        except NoReverseMatch:
-            continue
-    return urls
-
-
 def _banner(images):
     return [
         (
@@ -109,7 +98,11 @@ def public_pages(request, django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         tenant = Tenant.objects.get(code=SITE)
-        had_theme = SiteTheme.objects.filter(tenant=tenant).values_list("theme_id", flat=True).first()
+        portal = Tenant.objects.get(code="portal")
+        had_themes = {
+            site: SiteTheme.objects.filter(tenant=site).values_list("theme_id", flat=True).first()
+            for site in (tenant, portal)
+        }
         connection.set_tenant(tenant)
         pages_before = set(Page.objects.values_list("pk", flat=True))
         images_before = set(get_image_model().objects.values_list("pk", flat=True))
@@ -130,10 +123,11 @@ def public_pages(request, django_db_setup, django_db_blocker):
             get_image_model().objects.exclude(pk__in=images_before).delete()
             get_document_model().objects.exclude(pk__in=documents_before).delete()
             connection.set_schema_to_public()
-            if had_theme:
-                assign_theme(Theme.objects.get(pk=had_theme), tenant)
-            else:
-                SiteTheme.objects.filter(tenant=tenant).delete()
+            for site, had_theme in had_themes.items():
+                if had_theme:
+                    assign_theme(Theme.objects.get(pk=had_theme), site)
+                else:
+                    SiteTheme.objects.filter(tenant=site).delete()
             invalidate_domain_map()
             cache.clear()
 
@@ -156,12 +150,25 @@ def _publish_public_pages(theme, tenant):
     urls["message_form"] = "/hudong/write/consult/"
     urls["application_form"] = "/ysqgk/"
     urls["not_found"] = "/no-such-page/"
-    urls.update(_site_page_urls())
+    # What every site has besides its columns (cms/site_pages.py), linked from the footer.
+    urls["sitemap"] = reverse("site_map")
+    urls["statement"] = reverse("site_statement")
+    urls["contact"] = reverse("site_contact")
     connection.set_schema_to_public()
     assign_theme(Theme.objects.get(slug=theme), tenant)
+    # The portal's home is a page type of its own (site_home_page_portal), in the same theme.
+    assign_theme(Theme.objects.get(slug=theme), Tenant.objects.get(code="portal"))
     invalidate_domain_map()
     cache.clear()
-    return {"theme": theme, "urls": urls}
+    return {"theme": theme, "urls": urls, "portal_urls": {"portal_home": "/"}}
+
+
+def pages_by_site(served, public_pages):
+    """[(site base URL, {name: path})]: the department's pages, then the portal's."""
+    return [
+        (served.format(code=SITE), public_pages["urls"]),
+        (served.format(code="portal"), public_pages["portal_urls"]),
+    ]
 
 
 # --- In the page ----------------------------------------------------------------------------------
@@ -291,22 +298,21 @@ def tab_reaches_every_control(browser, limit=400):
 @pytest.mark.parametrize("width_name", ["desktop", "phone"])
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
 def test_every_public_page_has_no_wcag21_aa_violations(served, browser, public_pages, axe_source, width_name, elder):
-    base = served.format(code=SITE)
     set_width(browser, width_name)
-    set_elder_mode(browser, base, elder)
-    urls = dict(public_pages["urls"])
     found = {}
     try:
-        for name, path in urls.items():
-            open_page(browser, base + path)
-            assert ("elder-mode" in browser.find_element(By.TAG_NAME, "html").get_attribute("class")) == elder, name
-            violations = axe_violations(browser, axe_source)
-            if violations:
-                found[name] = violations
-            if name == "not_found":
-                browser.get_log("browser")  # the 404 answer itself is what Chromium logs
-            else:
-                assert console_errors(browser) == [], name
+        for base, urls in pages_by_site(served, public_pages):
+            set_elder_mode(browser, base, elder)
+            for name, path in urls.items():
+                open_page(browser, base + path)
+                assert ("elder-mode" in browser.find_element(By.TAG_NAME, "html").get_attribute("class")) == elder, name
+                violations = axe_violations(browser, axe_source)
+                if violations:
+                    found[name] = violations
+                if name == "not_found":
+                    browser.get_log("browser")  # the 404 answer itself is what Chromium logs
+                else:
+                    assert console_errors(browser) == [], name
         # The cluster's directory (网站群导航) on the public host, themed by neither site.
         open_page(browser, served.format(code=settings.CMS_CLUSTER_HOST.split(".")[0]) + "/")
         violations = axe_violations(browser, axe_source)
@@ -320,39 +326,46 @@ def test_every_public_page_has_no_wcag21_aa_violations(served, browser, public_p
 @pytest.mark.parametrize("width_name", ["desktop", "phone"])
 def test_elder_mode_meets_the_numbers_and_works_by_keyboard(served, browser, public_pages, width_name):
     """工信部 适老化: text ≥ 18 px, line height ≥ 1.3, contrast ≥ 4.5:1, targets ≥ 44×44, keyboard only."""
-    base = served.format(code=SITE)
     set_width(browser, width_name)
-    set_elder_mode(browser, base, True)
     problems = {}
     try:
-        for name, path in public_pages["urls"].items():
-            open_page(browser, base + path)
-            assert "elder-mode" in browser.find_element(By.TAG_NAME, "html").get_attribute("class"), name
-            body = browser.execute_script(
-                "const s = getComputedStyle(document.body); return [parseFloat(s.fontSize), parseFloat(s.lineHeight)];"
-            )
-            assert body[0] >= 18 and body[1] / body[0] >= 1.3, (name, body)
-            text = browser.execute_script(TEXT_JS)
-            contrast = browser.execute_script(CONTRAST_JS, 4.5)
-            targets = browser.execute_script(TARGETS_JS)
-            unreachable = tab_reaches_every_control(browser)
-            assert text["checked"] > 10 and contrast["checked"] > 10 and targets["checked"] > 3, name
-            page_problems = {
-                key: value
-                for key, value in {
-                    "small text": text["small"],
-                    "tight lines": text["tight"],
-                    "contrast": contrast["failures"],
-                    "small targets": targets["small"],
-                    "not reachable by Tab": unreachable,
-                }.items()
-                if value
-            }
-            if page_problems:
-                problems[name] = page_problems
+        for base, urls in pages_by_site(served, public_pages):
+            set_elder_mode(browser, base, True)
+            problems.update(elder_problems(browser, base, urls))
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def elder_problems(browser, base, urls):
+    """{page name: {problem: [elements]}} of the elder-mode measurements on ``urls`` of ``base``."""
+    problems = {}
+    for name, path in urls.items():
+        open_page(browser, base + path)
+        assert "elder-mode" in browser.find_element(By.TAG_NAME, "html").get_attribute("class"), name
+        body = browser.execute_script(
+            "const s = getComputedStyle(document.body); return [parseFloat(s.fontSize), parseFloat(s.lineHeight)];"
+        )
+        assert body[0] >= 18 and body[1] / body[0] >= 1.3, (name, body)
+        text = browser.execute_script(TEXT_JS)
+        contrast = browser.execute_script(CONTRAST_JS, 4.5)
+        targets = browser.execute_script(TARGETS_JS)
+        unreachable = tab_reaches_every_control(browser)
+        assert text["checked"] > 10 and contrast["checked"] > 10 and targets["checked"] > 3, name
+        page_problems = {
+            key: value
+            for key, value in {
+                "small text": text["small"],
+                "tight lines": text["tight"],
+                "contrast": contrast["failures"],
+                "small targets": targets["small"],
+                "not reachable by Tab": unreachable,
+            }.items()
+            if value
+        }
+        if page_problems:
+            problems[name] = page_problems
+    return problems
 
 
 # --- The controls themselves -------------------------------------------------------------------------
