@@ -24,6 +24,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django_tenants.utils import schema_context
@@ -236,18 +237,29 @@ def on_branding_change(sender, instance, created=False, raw=False, **kwargs):
 
 
 def on_site_or_domain_change(sender, instance, **kwargs):
-    """A site's record or one of its hosts changed: its cached pages go, now and after commit.
+    """A site's record or a host changed: the cached pages that show it go, now and after commit.
 
     The page-cache front answers from a process's host map without asking whether it is current:
-    a closed site or a host moved to another site must not be served from the cache.
+    a closed site or a host moved to another site must not be served from the cache. A site's
+    record shows on its own pages, on its parent's (the footer's 网站群导航, 部门动态) and on its
+    children's (the footer's 上级网站); every public page carries the cluster's host list (the
+    leaving-the-site notice), so a host change purges every site. Both are rare web-office acts.
     """
-    try:
-        schema = instance.schema_name if sender is Tenant else instance.tenant.schema_name
-    except Tenant.DoesNotExist:  # a domain deleted with its site: the site's own signal purges
-        return
-    if schema:
-        purge_schema(schema)
-        transaction.on_commit(lambda: purge_schema(schema))
+    if sender is Domain:
+        schemas = list(
+            Tenant.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).values_list("schema_name", flat=True)
+        )
+    else:
+        schemas = [instance.schema_name] if instance.schema_name else []
+        related = Tenant.objects.filter(Q(parent=instance) | Q(pk=instance.parent_id)) if instance.pk else []
+        schemas += [row.schema_name for row in related]
+
+    def purge():
+        for name in schemas:
+            purge_schema(name)
+
+    purge()
+    transaction.on_commit(purge)
 
 
 def register_signal_handlers():

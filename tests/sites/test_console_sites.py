@@ -157,12 +157,17 @@ def test_editing_the_footer_shows_on_the_public_pages_at_once(cluster, office):
     assert "name" not in event.detail["changes"]
 
 
-def test_a_renamed_site_is_renamed_in_its_wagtail_site_too(cluster, office):
+def test_a_renamed_site_is_renamed_in_its_wagtail_site_and_on_the_portal(cluster, office):
     from wagtail.models import Site
 
+    portal_reader = Client(HTTP_HOST="portal.localhost")
+    assert "测试市交通运输局" in portal_reader.get("/").content.decode()  # the footer's 网站群导航
+    portal_reader.get("/")  # cached now
     assert office.post("/admin/cluster/jtj/", {**RECORD, "name": "测试市交通运输委员会"}).status_code == 302
     with schema_context("jtj"):
         assert Site.objects.get().site_name == "测试市交通运输委员会"
+    # The portal's cached pages that list jtj are purged with jtj's own.
+    assert "测试市交通运输委员会" in portal_reader.get("/").content.decode()
 
 
 @pytest.mark.parametrize(
