@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import remove_www, schema_context
+from django_tenants.utils import schema_context
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
 from .models import Domain, SiteStatus, Tenant
@@ -118,7 +118,7 @@ def known_schema(http_host):
     """
     if _map_is_due():
         return None
-    entry = _domain_map["hosts"].get(remove_www(http_host.split(":")[0]))
+    entry = _domain_map["hosts"].get(http_host.split(":")[0].lower())
     if entry is None:
         return None
     tenant = entry[0]
@@ -139,6 +139,13 @@ class SiteMiddleware(TenantMainMiddleware):
 
     ADMIN_PREFIX = "/admin/"
     PROBES = ("/healthz", "/readyz")
+
+    @staticmethod
+    def hostname_from_request(request):
+        """The host exactly as stored in ``sites.Domain``. django-tenants drops a leading ``www.``,
+        which sent ``www.city.gov.cn`` (the usual government host) to a 404 and ``www.<site A>``,
+        registered to site B, to site A."""
+        return request.get_host().split(":")[0].lower()
 
     def get_tenant(self, domain_model, hostname):
         version = domain_map_version()

@@ -47,7 +47,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django_tenants.utils import remove_www
 
 from . import audit
 from .models import Domain, SignOnTicket
@@ -93,11 +92,11 @@ def _effective_port(scheme, port):
 
 
 def is_cluster_host(hostname):
-    """The sign-on host, or a host of one of the cluster's sites (``www.`` as the site router sees it)."""
+    """The sign-on host, or a host of one of the cluster's sites (exactly as the site router matches it)."""
     hostname = (hostname or "").lower()
     if not hostname:
         return False
-    return hostname == sso_host() or Domain.objects.filter(domain__in={hostname, remove_www(hostname)}).exists()
+    return hostname == sso_host() or Domain.objects.filter(domain=hostname).exists()
 
 
 def _has_unsafe_character(value):

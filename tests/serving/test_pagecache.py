@@ -64,3 +64,46 @@ def test_signed_in_users_and_admin_pages_are_never_cached(client, cluster):
     client.force_login(cluster.user("jtj", "editor"))
     assert "X-Cache" not in get(client, "jtj.localhost")
     assert "X-Cache" not in get(client, "jtj.localhost", "/admin/")
+
+
+def test_a_site_record_change_purges_the_site_its_parent_and_its_children(client, cluster):
+    portal, jtj = cluster.sites["portal"], cluster.sites["jtj"]
+    assert jtj.parent_id == portal.pk
+    for host in ("portal.localhost", "jtj.localhost", "jyj.localhost"):
+        get(client, host)
+        assert get(client, host)["X-Cache"] == "HIT"
+    connection.set_schema_to_public()
+    jtj.refresh_from_db()
+    old_name = jtj.name
+    jtj.name = "江城市交通运输局（更名）"
+    try:
+        jtj.save()
+        portal_home = get(client, "portal.localhost")
+        assert portal_home["X-Cache"] == "MISS" and "江城市交通运输局（更名）" in portal_home.content.decode()
+        assert get(client, "jtj.localhost")["X-Cache"] == "MISS"
+        assert get(client, "jyj.localhost")["X-Cache"] == "HIT"  # a sibling does not show it
+        connection.set_schema_to_public()
+        portal.refresh_from_db()
+        portal.save()  # the portal's children show its name in their footers
+        assert get(client, "jyj.localhost")["X-Cache"] == "MISS"
+    finally:
+        connection.set_schema_to_public()
+        jtj.name = old_name
+        jtj.save()
+
+
+def test_a_host_change_purges_every_site(client, cluster):
+    from sites.models import Domain
+
+    for host in ("portal.localhost", "jyj.localhost"):
+        get(client, host)
+        assert get(client, host)["X-Cache"] == "HIT"
+    connection.set_schema_to_public()
+    domain = Domain.objects.create(domain="new-jtj.localhost", tenant=cluster.sites["jtj"], is_primary=False)
+    try:
+        # Every public page carries the cluster's host list (the leaving-the-site notice).
+        assert get(client, "jyj.localhost")["X-Cache"] == "MISS"
+        assert "new-jtj.localhost" in get(client, "portal.localhost").content.decode()
+    finally:
+        connection.set_schema_to_public()
+        domain.delete()
