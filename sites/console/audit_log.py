@@ -76,10 +76,13 @@ def day_bounds(date_from, date_to):
     return start, end
 
 
-def filtered(events, *, person="", site="", action="", date_from=None, date_to=None, q=""):
-    """``events`` narrowed by the viewer's filters (all optional)."""
+def filtered(events, *, full=False, person="", site="", action="", date_from=None, date_to=None, q=""):
+    """``events`` narrowed by the viewer's filters (all optional). Without ``full`` (a site admin),
+    the text typed into a failed login is never matched: a search would read it back letter by letter."""
+    typed = Q() if full else Q(action__in=TYPED_NAME_ACTIONS)
     if person:
-        events = events.filter(Q(actor_username__icontains=person) | Q(actor__full_name__icontains=person))
+        matches = Q(actor_username__icontains=person) | Q(actor__full_name__icontains=person)
+        events = events.filter(matches & ~typed) if not full else events.filter(matches)
     if site:
         events = events.filter(tenant_code=site)
     if action:
@@ -90,21 +93,21 @@ def filtered(events, *, person="", site="", action="", date_from=None, date_to=N
     if end:
         events = events.filter(created_at__lt=end)
     if q:
-        events = events.filter(target__icontains=q)
+        events = events.filter(Q(target__icontains=q) & ~typed) if not full else events.filter(target__icontains=q)
     return events.order_by("-created_at", "-id")
 
 
 def present(event, *, full):
     """One event as the viewer shows it; ``full`` for the web office (addresses, typed names)."""
-    target = event.target
+    target, actor = event.target, event.actor_username or "系统"
     if not full and event.action in TYPED_NAME_ACTIONS:
-        target = HIDDEN
+        target = actor = HIDDEN  # a failed login's "actor" is the typed text too
     return {
         "time": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
         "site": event.tenant_code,
         "action": action_label(event.action),
         "code": event.action,
-        "actor": event.actor_username or "系统",
+        "actor": actor,
         "target": target,
         "ip": (event.ip_address or "") if full else HIDDEN,
         "detail": json.dumps(event.detail, ensure_ascii=False) if (full and event.detail) else "",

@@ -326,7 +326,7 @@ class AuditLogView(ConsoleScreen):
     def events(self):
         form, events = self.form()
         if form.is_bound and form.is_valid():
-            events = audit_log.filtered(events, **form.cleaned_data)
+            events = audit_log.filtered(events, full=self.full, **form.cleaned_data)
         elif form.is_bound:
             events = events.none()
         else:
