@@ -1,18 +1,26 @@
-"""cms's answer to a new site (``sites.signals.site_provisioned``): its home page, the Wagtail Site,
-the kind's standard column tree, and the site's role groups with their grants on the home page.
+"""cms's answer to the sites' lifecycle signals (``sites.signals``).
 
-Connected from ``CmsConfig.ready()``; runs inside the provisioning transaction, before
-publishing.review's receiver, which builds the review chain on the groups made here.
+``site_provisioned``: a new site's home page, the Wagtail Site, the kind's standard column tree,
+and the site's role groups with their grants on the home page. Runs inside the provisioning
+transaction, before publishing.review's receiver, which builds the review chain on the groups made here.
+
+``site_restored``: a restored site's rows came in by COPY, past the sanitiser that runs on save, and
+a backup file can be edited: every page's and revision's HTML is sanitised again. Runs inside the
+restore transaction, so a failure leaves no site.
+
+Connected from ``CmsConfig.ready()``.
 """
 
+from django_tenants.utils import schema_context
 from wagtail.models import Page, Site
 
 from sites.models import Tenant
 from sites.provisioning import create_role_groups, public_port
-from sites.signals import site_provisioned
+from sites.signals import site_provisioned, site_restored
 
 from .columns import build_column_tree
 from .models import SiteHomePage
+from .sanitize import sanitize_stored_pages
 
 
 def build_site(sender, tenant, spec, kind, **kwargs):
@@ -25,5 +33,11 @@ def build_site(sender, tenant, spec, kind, **kwargs):
     create_role_groups(tenant, home)
 
 
+def sanitize_restored_site(sender, tenant, **kwargs):
+    with schema_context(tenant.schema_name):
+        sanitize_stored_pages()
+
+
 def register_signal_handlers():
     site_provisioned.connect(build_site, sender=Tenant, dispatch_uid="cms-build-site")
+    site_restored.connect(sanitize_restored_site, sender=Tenant, dispatch_uid="cms-sanitize-restored")

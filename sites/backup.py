@@ -30,6 +30,7 @@ backup).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import shutil
@@ -44,15 +45,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from wagtail.models import Site
 
 from . import audit
-from .models import Domain, Role, SiteGroup, Tenant, validate_site_code
+from .models import Domain, Role, SiteGroup, Tenant, validate_host, validate_site_code
 from .provisioning import (
     ProvisioningError,
     SiteSpec,
     _template_state,
     _validate,
+    check_new_host,
     create_role_groups_only,
     load_schema_sql,
     pg_dump,
@@ -88,6 +91,10 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # restrictions only narrow who may read, and may name any group of the cluster.
 VIEW_RESTRICTION_TABLES = {"wagtailcore_pageviewrestriction_groups", "wagtailcore_collectionviewrestriction_groups"}
 MAX_SEQUENCE = 2**63 - 1
+SIGNATURE = "signature.json"
+SIGNATURE_SALT = "sites.backup.archive-signature"
+MAX_SIGNATURE_BYTES = 64 * 1024 * 1024
+BAD_SIGNATURE = "备份文件的签名不符：文件被改动过，或来自另一套系统"
 
 
 def media_dir(code) -> Path:
@@ -121,6 +128,79 @@ def _template_structure():
         ]
         _structure_cache[state] = tuple(sections)
     return _structure_cache[state]
+
+
+# --- Signing ------------------------------------------------------------------------------------
+#
+# The checks below make sure an archive can only put rows into the one new schema; they cannot
+# tell rows we wrote from rows someone edited (a page body with a script in it is a valid row).
+# So ``backup_site`` signs what it wrote: ``signature.json`` lists every other member (the
+# manifest, each data file and upload, each directory) with the SHA-256 of its content, and an
+# HMAC-SHA256 of that list under the deployment's backup key. Restore recomputes the list from
+# the files it unpacked and checks the HMAC before the database is touched. An archive of another
+# deployment (another key) is only restored when the caller says so (``untrusted=True``); its
+# rich text is re-sanitised like every restore's (``site_restored``, answered by cms).
+
+
+def signing_key():
+    """The backup key: ``CMS_BACKUP_SIGNING_KEY``, else SECRET_KEY (salted apart from its other uses)."""
+    return getattr(settings, "CMS_BACKUP_SIGNING_KEY", "") or settings.SECRET_KEY
+
+
+def sign_listing(members, key=None):
+    """HMAC-SHA256 (hex) of an archive's member list under ``key`` (default: ``signing_key()``).
+
+    ``members`` is the list ``signature.json`` holds: ``[path, "dir"]`` or ``[path, "file", sha256]``,
+    sorted by path; it is signed as compact JSON, so the bytes signed do not depend on the file.
+    """
+    payload = json.dumps({"format": FORMAT, "members": members}, ensure_ascii=False, separators=(",", ":"))
+    return salted_hmac(SIGNATURE_SALT, payload, secret=key or signing_key(), algorithm="sha256").hexdigest()
+
+
+def _file_digest(path: Path):
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def listing(root: Path, prefix=""):
+    """The signed member list of the files under ``root`` (an unpacked archive, or what is about to
+    be packed under ``prefix``), without ``signature.json`` itself."""
+    members = [[prefix.rstrip("/"), "dir"]] if prefix else []
+    for path in sorted(root.rglob("*")):
+        name = prefix + path.relative_to(root).as_posix()
+        if name == SIGNATURE:
+            continue
+        if path.is_symlink() or not (path.is_dir() or path.is_file()):
+            raise ProvisioningError(f"“{name}”是链接或特殊文件，无法签名。")
+        members.append([name, "dir"] if path.is_dir() else [name, "file", _file_digest(path)])
+    return sorted(members)
+
+
+def write_signature(target: Path, members, key=None):
+    """``signature.json`` at ``target`` for an archive of ``members`` (see ``sign_listing``)."""
+    members = sorted(members)
+    signature = {"algorithm": "HMAC-SHA256", "members": members, "signature": sign_listing(members, key)}
+    target.write_text(json.dumps(signature, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def signature_is_valid(staging: Path, key=None):
+    """Whether the archive unpacked at ``staging`` is exactly what a holder of ``key`` signed."""
+    path = staging / SIGNATURE
+    if not path.is_file() or path.stat().st_size > MAX_SIGNATURE_BYTES:
+        return False
+    try:
+        signature = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    if not isinstance(signature, dict) or not isinstance(signature.get("signature"), str):
+        return False
+    members = listing(staging)
+    if signature.get("members") != members:
+        return False
+    return hmac.compare_digest(signature["signature"], sign_listing(members, key))
 
 
 # --- Backing up ---------------------------------------------------------------------------------
@@ -215,12 +295,20 @@ def backup_site(code, target: Path, *, actor=None) -> Path:
             "tables": tables,
             "sequences": sequences,
         }
-        (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        packed = work / "archive"
+        packed.mkdir()
+        (packed / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        (work / "data").rename(packed / "data")
+        members = listing(packed)
+        if media_dir(code).exists():
+            members += listing(media_dir(code), prefix="media/")
+        write_signature(work / SIGNATURE, members)
         with tarfile.open(target, "w:gz") as archive:
-            archive.add(work / "manifest.json", arcname="manifest.json")
-            archive.add(work / "data", arcname="data")
+            archive.add(packed / "manifest.json", arcname="manifest.json")
+            archive.add(packed / "data", arcname="data")
             if media_dir(code).exists():
                 archive.add(media_dir(code), arcname="media", filter=_media_filter)
+            archive.add(work / SIGNATURE, arcname=SIGNATURE)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -262,7 +350,7 @@ def _check_members(members):
         seen.add(path)
         if not (member.isfile() or member.isdir()):
             raise _invalid(f"“{path}”是链接或特殊文件")
-        if path == "manifest.json":
+        if path in ("manifest.json", SIGNATURE) and member.isfile():
             continue
         if path in ("data", "media") and member.isdir():
             continue
@@ -277,6 +365,14 @@ def _check_members(members):
     return data_files
 
 
+def _is_host(value):
+    try:
+        validate_host(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -289,7 +385,7 @@ def _check_manifest(manifest, data_files):
     if unknown:
         raise _invalid(f"清单中有未知字段 {', '.join(sorted(unknown))}")
     try:
-        validate_site_code(manifest.get("code"))
+        validate_site_code(manifest.get("code"))  # as written: "jtj\n" or "JTJ" is not what we write
     except ValidationError as exc:
         raise _invalid("站点代码无效") from exc
     tenant = manifest.get("tenant")
@@ -312,6 +408,10 @@ def _check_manifest(manifest, data_files):
         for d in domains
     ):
         raise _invalid("域名列表不对")
+    for d in domains:
+        # The primary may become the restored site's host: exactly as written, a valid host name.
+        if d["is_primary"] and not _is_host(d["domain"]):
+            raise _invalid(f"主域名“{d['domain'].strip()}”无效")
     groups = manifest.get("groups")
     roles = {str(role) for role in Role.site_roles()}
     if (
@@ -615,17 +715,55 @@ def _copy_media(source: Path, code, old):
     return created
 
 
-def restore_site(archive_path: Path, *, code=None, domain=None, name=None, actor=None, progress=None) -> Tenant:
-    """Restore an archive as a new site (``code``/``domain`` default to the archived ones)."""
+def _check_signature(staging: Path, archive_path, *, untrusted, actor, code):
+    """Refuse (and audit) an archive this deployment did not sign, unless ``untrusted``.
+
+    Checked on the unpacked files, before the database is touched. ``code`` is the one asked for.
+    """
+    if signature_is_valid(staging):
+        return True
+    if untrusted:
+        return False  # the restore's own audit event says it was untrusted
+    audit.record("site_restore_refused", actor=actor, tenant_code=code, target=str(archive_path), reason="signature")
+    raise ProvisioningError(
+        f"{BAD_SIGNATURE}。未作任何更改。"
+        "若确知它来自另一套系统且内容可信，可明确选择按“不可信备份”恢复（其中的正文会重新过滤）。"
+    )
+
+
+def _names(manifest, code, domain):
+    """The restored site's code and host, stripped and lower-cased; the code checked here, both
+    again with the rest of the site (``_validate``, ``check_new_host``) before the schema is made.
+
+    The manifest's own were checked exactly as written (``_check_manifest``): we never write
+    "jtj\n", so such an archive is refused rather than quietly corrected.
+    """
+    code = (code or manifest["code"]).strip().lower()
+    try:
+        validate_site_code(code)
+    except ValidationError as exc:
+        raise ProvisioningError(exc.messages[0] + "未作任何更改。") from exc
+    primary = next((d["domain"] for d in manifest["domains"] if d["is_primary"]), None)
+    return code, (domain or primary or "").strip().lower()
+
+
+def restore_site(
+    archive_path: Path, *, code=None, domain=None, name=None, untrusted=False, actor=None, progress=None
+) -> Tenant:
+    """Restore an archive as a new site (``code``/``domain`` default to the archived ones).
+
+    The archive must carry this deployment's signature; ``untrusted=True`` restores one without it
+    (another deployment's, or an old unsigned backup), audited as such. Every restore re-sanitises
+    the site's rich text (``site_restored``) before it commits.
+    """
     step = progress or (lambda text: None)
     staging = Path(tempfile.mkdtemp(prefix="restore-"))
     try:
         step("检查备份文件")
         manifest = _read_archive(Path(archive_path), staging)
         old = manifest["code"]
-        code = code or old
-        primary = next((d["domain"] for d in manifest["domains"] if d["is_primary"]), None)
-        domain = domain or primary or ""
+        _check_signature(staging, archive_path, untrusted=untrusted, actor=actor, code=code or old)
+        code, domain = _names(manifest, code, domain)
         details = {key: value for key, value in manifest["tenant"].items() if key not in ("name", "kind")}
         spec = SiteSpec(
             code=code,
@@ -635,7 +773,8 @@ def restore_site(archive_path: Path, *, code=None, domain=None, name=None, actor
             parent=manifest["parent"],
             details=details,
         )
-        parent = _validate(spec)
+        parent = _validate(spec)  # the code (format, taken) first, then the host
+        check_new_host(domain)
         pre_data, post_data = (rename_schema_sql(sql, template_schema(), code) for sql in _template_structure())
         step("恢复数据库结构与数据")
         previous = connection.tenant
@@ -656,7 +795,19 @@ def restore_site(archive_path: Path, *, code=None, domain=None, name=None, actor
                 connection.set_tenant(tenant)
                 Site.objects.update(hostname=domain, port=public_port(), site_name=spec.name)
                 connection.set_schema_to_public()
-                audit.record("site_restored", actor=actor, tenant_code=code, target=str(archive_path), source=old)
+                step("过滤正文并重建站群目录")
+                # Inside the transaction: cms re-sanitises the rich text (the rows came in by COPY,
+                # past every save hook), the catalogue indexes the result; a failure undoes it all.
+                site_restored.send(sender=Tenant, tenant=tenant, source=old, untrusted=untrusted)
+                connection.set_schema_to_public()
+                audit.record(
+                    "site_restored",
+                    actor=actor,
+                    tenant_code=code,
+                    target=str(archive_path),
+                    source=old,
+                    **({"untrusted": True} if untrusted else {}),
+                )
                 step("复制上传文件")
                 created_media = _copy_media(staging / "media", code, old)
         except BaseException as exc:
@@ -672,7 +823,5 @@ def restore_site(archive_path: Path, *, code=None, domain=None, name=None, actor
             connection.set_tenant(previous)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    step("重建站群目录")
-    site_restored.send(sender=Tenant, tenant=tenant, source=old)  # the catalogue rebuilds its entries
     connection.set_schema_to_public()
     return tenant

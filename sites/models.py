@@ -13,13 +13,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-SITE_CODE_RE = re.compile(r"^[a-z][a-z0-9]{1,29}$")
+# \Z, not $: "$" also matches before a final newline, and "jtj\n" is not a code. Match with fullmatch.
+SITE_CODE_RE = re.compile(r"[a-z][a-z0-9]{1,29}\Z")
 # RFC 1123 labels; underscores make Django's host validation reject every request.
-HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+HOST_RE = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\Z")
 
 
 def validate_site_code(value):
-    if not SITE_CODE_RE.match(value or ""):
+    if not isinstance(value, str) or not SITE_CODE_RE.fullmatch(value):
         raise ValidationError(
             _("站点代码“%(code)s”无效：须以小写字母开头，只含小写字母和数字，2–30 个字符。"),
             params={"code": value},
@@ -29,7 +30,7 @@ def validate_site_code(value):
 
 
 def validate_host(value):
-    if not HOST_RE.match(value or ""):
+    if not isinstance(value, str) or not HOST_RE.fullmatch(value):
         raise ValidationError(
             _("域名“%(host)s”无效：只能使用小写字母、数字、连字符和点，不能使用下划线。"),
             params={"host": value},

@@ -13,8 +13,11 @@ Each signal is sent with ``sender=Tenant``. Receivers are connected from the hig
     Sent by ``close_site`` inside its transaction after the status changed: ``tenant``, ``old``,
     ``new`` (``SiteStatus`` values) and ``reason``.
 ``site_restored``
-    Sent by ``restore_site`` after the restore has committed, on the public schema: ``tenant`` and
-    ``source`` (the archived site's code). The catalogue rebuilds the site's entries.
+    Sent by ``restore_site`` inside the restore transaction, once every row is loaded and checked
+    and the tenant row, domain and groups exist, on the public schema: ``tenant``, ``source`` (the
+    archived site's code) and ``untrusted`` (the archive was not signed by this deployment). A
+    receiver that raises undoes the whole restore. The catalogue rebuilds the site's entries; cms
+    sanitises every page's and revision's HTML again (the rows came in by COPY, past its save hooks).
 """
 
 from django.dispatch import Signal

@@ -418,6 +418,11 @@ CMS_DEMO_PASSWORD = os.environ.get("CMS_DEMO_PASSWORD", "Demo-2026-cms")
 # turns it off.
 CMS_DEMO_ENABLED = True
 
+# Backups (sites/backup.py) are signed with this key, and a restore refuses an archive it did not
+# sign. Empty: a key derived from SECRET_KEY (salted apart from its other uses). Set it, the same on
+# every server of the cluster, so rotating SECRET_KEY does not make the old backups unrestorable.
+CMS_BACKUP_SIGNING_KEY = os.environ.get("CMS_BACKUP_SIGNING_KEY", "")
+
 # --- 互动交流 (interaction/) ---------------------------------------------------------------------
 # Personal data of citizens (names, phone numbers, ID numbers) is encrypted at rest with these
 # Fernet keys (comma-separated, newest first: older keys still decrypt, so keys can be rotated).

@@ -110,6 +110,20 @@ def personal_data_keys():
 
 
 CMS_PERSONAL_DATA_KEYS = personal_data_keys()
+
+
+# Backups are signed with CMS_BACKUP_SIGNING_KEY when it is set (then it must be a real key), else
+# with a key derived from SECRET_KEY, which is checked above: never with a weak or example value.
+def backup_signing_key():
+    key = os.environ.get("CMS_BACKUP_SIGNING_KEY", "")
+    if key and (len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 5 or key in PUBLISHED_SECRET_KEYS):
+        raise ImproperlyConfigured(
+            f"CMS_BACKUP_SIGNING_KEY 太短、太简单或是示例值：至少 {MIN_SECRET_KEY_LENGTH} 个字符。" + KEY_HINT
+        )
+    return key
+
+
+CMS_BACKUP_SIGNING_KEY = backup_signing_key()
 # Production runs behind the shipped nginx, which sends document files from its internal location;
 # CMS_DOCUMENTS_ACCEL_REDIRECT= (empty) makes Django stream them when nothing like it is in front.
 CMS_DOCUMENTS_ACCEL_REDIRECT = os.environ.get("CMS_DOCUMENTS_ACCEL_REDIRECT", "/_documents/")

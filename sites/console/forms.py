@@ -146,6 +146,11 @@ class RestoreForm(forms.Form):
     )
     domain = forms.CharField(label="新主域名", max_length=253, required=False, help_text="不填则用备份中的主域名。")
     name = forms.CharField(label="新网站名称", max_length=100, required=False)
+    untrusted = forms.BooleanField(
+        label="这是另一套系统的备份，我确认其来源可信，按不可信备份恢复",
+        required=False,
+        help_text="只在备份的签名不符时才需要勾选：恢复会记入审计日志，正文一律重新过滤。",
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -280,6 +280,7 @@ class RestoreView(WebOfficeOnly, ConsoleScreen):
                         code=form.cleaned_data["code"].strip() or None,
                         domain=form.cleaned_data["domain"].strip().lower() or None,
                         name=form.cleaned_data["name"].strip() or None,
+                        untrusted=form.cleaned_data["untrusted"],
                         actor=request.user,
                     )
             except ProvisioningError as exc:

@@ -19,7 +19,7 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from publishing.catalogue.models import CatalogueEntry
-from sites.backup import fitted_name
+from sites.backup import SIGNATURE, fitted_name, listing, write_signature
 from sites.models import Domain, Role, SiteGroup, Tenant
 from sites.provisioning import dump_schema
 from tests.cms import content
@@ -213,6 +213,10 @@ def unpack(archive, target):
 
 
 def pack(source, target, extra=None):
+    """Re-pack an unpacked archive, signed again with this deployment's key: these cases are about
+    what the checks behind the signature refuse (an archive signed by a holder of the key, or
+    restored as untrusted); test_backup_integrity covers the signature itself."""
+    write_signature(source / SIGNATURE, listing(source))
     with tarfile.open(target, "w:gz") as packed:
         for item in sorted(source.iterdir()):
             packed.add(item, arcname=item.name)

@@ -10,6 +10,7 @@ class Command(BaseCommand):
     help = (
         "从 backup_site 的备份恢复站点，可换新的站点代码和域名（原子操作）。"
         "只载入备份中的数据：数据库结构来自本系统的站点模板，备份内容先逐项核对，不符即拒绝，不作任何更改。"
+        "备份须带本系统的签名；恢复时正文一律重新过滤。"
     )
 
     def add_arguments(self, parser):
@@ -17,6 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--code", help="新站点代码（默认用备份中的代码）")
         parser.add_argument("--domain", help="新主域名（默认用备份中的域名）")
         parser.add_argument("--name", help="新网站名称")
+        parser.add_argument(
+            "--untrusted",
+            action="store_true",
+            help="恢复没有本系统签名的备份（来自另一套系统或旧版本）；记入审计日志，正文重新过滤。",
+        )
 
     def handle(self, *args, **options):
         archive = Path(options["archive"])
@@ -28,6 +34,7 @@ class Command(BaseCommand):
                 code=options["code"],
                 domain=options["domain"],
                 name=options["name"],
+                untrusted=options["untrusted"],
                 progress=lambda text: self.stdout.write(f"  · {text}"),
             )
         except ProvisioningError as exc:
