@@ -146,7 +146,8 @@ def test_an_article_goes_through_the_whole_chain_and_a_classified_one_is_blocked
     assert record.get_disclosure_attribute_display() == "主动公开"
     # The printable 保密审查单, reached from the item's admin.
     link = browser.find_element(By.CSS_SELECTOR, f'a[href="/admin/review/sheets/{record.pk}/"]')
-    link.click()
+    # A JS click, scrolled first: 审核信息 shows the item's text above, so the link is below the fold.
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", link)
     _wait(browser, lambda b: "保密审查单" in b.find_element(By.TAG_NAME, "h1").text)
     sheet = browser.find_element(By.TAG_NAME, "body").text
     for text in (CLEAN_TITLE, "主动公开", "同意主动公开", str(officer), str(cluster.user("jtj", Role.REVIEWER))):
