@@ -5,13 +5,14 @@ and the site's role groups with their grants on the home page. Runs inside the p
 transaction, before publishing.review's receiver, which builds the review chain on the groups made here.
 
 ``site_restored``: a restored site's rows came in by COPY, past the sanitiser that runs on save, and
-a backup file can be edited: every page's and revision's HTML is sanitised again. Runs inside the
-restore transaction, so a failure leaves no site.
+a backup file can be edited: every page's and revision's HTML is sanitised again, and the cached
+oEmbed HTML dropped. Runs inside the restore transaction, so a failure leaves no site.
 
 Connected from ``CmsConfig.ready()``.
 """
 
 from django_tenants.utils import schema_context
+from wagtail.embeds.models import Embed
 from wagtail.models import Page, Site
 
 from sites.models import Tenant
@@ -36,6 +37,9 @@ def build_site(sender, tenant, spec, kind, **kwargs):
 def sanitize_restored_site(sender, tenant, **kwargs):
     with schema_context(tenant.schema_name):
         sanitize_stored_pages()
+        # The oEmbed cache holds HTML that is rendered as it is (a media embed in rich text shows
+        # it): an archive's copy is not the provider's answer. It is fetched again when shown.
+        Embed.objects.all().delete()
 
 
 def register_signal_handlers():

@@ -6,7 +6,9 @@ The archive is a .tar.gz holding data, never statements:
 - ``manifest.json``: the site record, domains and role groups; the schema's tables with their
   columns and row counts; the positions of its sequences;
 - ``data/<table>.copy``: each table's rows in PostgreSQL's COPY text format;
-- ``media/``: the site's upload directory.
+- ``media/``: the site's upload directory;
+- ``signature.json``: every other member's SHA-256, signed with the deployment's backup key
+  (see "Signing" below): an archive that was edited, or made by another deployment, is refused.
 
 Restoring never runs SQL taken from the archive. An archive is a file anyone with disk access can
 edit, and a replayed dump runs with the application's database rights: a plain-SQL archive with
@@ -18,11 +20,12 @@ the code, and the archive only supplies rows, fed through ``COPY ... FROM STDIN`
 and columns checked against that structure: data can only land in the one new schema. The
 archive's migration state must equal the template's, so the rows fit the structure.
 
-Everything about the archive is checked before the database is touched (members, manifest, the
-file names it stores); the restore then runs in one transaction with the new site record,
+Everything about the archive is checked before the database is touched (members, manifest,
+signature, the file names it stores); the restore then runs in one transaction with the new site record,
 domain and role groups, and a failure anywhere leaves no schema, record or upload directory.
 Page and collection permissions and review tasks are re-pointed from the old site's groups to the
-new ones, and may name no other group. Users are shared by the cluster and never deleted, so
+new ones, and may name no other group. Inside the same transaction ``site_restored`` lets cms
+sanitise every page's and revision's HTML again, since COPY passes by its save hooks. Users are shared by the cluster and never deleted, so
 revisions keep their authors: restore into the same cluster (or one restored from a whole-cluster
 backup).
 """
@@ -174,7 +177,7 @@ def listing(root: Path, prefix=""):
         if name == SIGNATURE:
             continue
         if path.is_symlink() or not (path.is_dir() or path.is_file()):
-            raise ProvisioningError(f"“{name}”是链接或特殊文件，无法签名。")
+            raise ProvisioningError(f"备份内容中有链接或特殊文件 {name}，请先处理。")
         members.append([name, "dir"] if path.is_dir() else [name, "file", _file_digest(path)])
     return sorted(members)
 

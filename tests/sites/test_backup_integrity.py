@@ -38,6 +38,10 @@ def source_site(django_db_setup, django_db_blocker):
         tenant = make_site(SOURCE, "完整性测试局", parent="portal")
         connection.set_tenant(tenant)
         content.article(title="备份完整性测试文章", slug="bki-article", body=f"<p>{MARKER}</p>")
+        # A cached oEmbed answer: its HTML is shown as it is, so a restore must not trust the archive's.
+        from wagtail.embeds.models import Embed
+
+        Embed.objects.create(url="https://video.example.cn/1", hash="0" * 32, type="video", html=HOSTILE)
         connection.set_schema_to_public()
     yield tenant
     with django_db_blocker.unblock():
@@ -197,6 +201,12 @@ def test_hostile_markup_in_a_signed_archive_is_sanitised_on_restore(source_site,
     signed = pack(root, tmp_path / "signed.tar.gz")
     restore(signed, "bkisigned")
     assert_sanitised("bkisigned", public_article(client, "bkisigned"))
+    from wagtail.embeds.models import Embed
+
+    with schema_context(SOURCE):
+        assert Embed.objects.filter(html=HOSTILE).exists()  # it was in the archive
+    with schema_context("bkisigned"):
+        assert not Embed.objects.exists()  # and is fetched again from the provider when shown
 
 
 def test_the_console_restores_another_deployments_archive_only_when_confirmed(source_site, archive, cluster, tmp_path):
