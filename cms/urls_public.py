@@ -5,6 +5,7 @@ from django.urls import include, path
 from cms import documents
 from sites import sso
 from sites import views as site_views
+from sites.console import views as console_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("sso/check/", sso.check, name="sso_check"),
     path("sso/adopt/", sso.adopt, name="sso_adopt"),
     path("api/search/", include("search.urls")),
+    # No admin on this host (no Wagtail tables in the public schema): on to the portal's admin.
+    path("admin/", console_views.admin_entry, name="admin_entry"),
     path("", site_views.cluster_directory, name="cluster_directory"),
 ]
 # runserver only: images and other public files of every site; documents are refused there.

@@ -419,3 +419,20 @@ class ContactView(ConsoleScreen):
                 messages.success(request, "已保存页脚联系方式。" if changes else "联系方式没有变化。")
                 return redirect("sites_console:contact")
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- Hosts without an admin --------------------------------------------------------------------------
+
+
+def admin_entry(request):
+    """``/admin/`` on the cluster's own host (站点导航), which has no admin: on to the portal's admin.
+
+    Sites are tenants and the admin lives in each site's schema; the directory host serves none.
+    The scheme and port are the request's (``make run PORT=8100``).
+    """
+    sites = Tenant.objects.serving().prefetch_related("domains")
+    target = sites.filter(kind="portal").order_by("id").first() or sites.order_by("id").first()
+    url = cluster.admin_url(target, request) if target is not None else ""
+    if not url:
+        raise Http404("还没有可进入后台的站点")
+    return redirect(url)

@@ -3,6 +3,7 @@ pending reviews, each linking to its admin, in a constant number of queries; and
 directory host leads to a working admin."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -84,6 +85,18 @@ def test_links_keep_the_port_and_scheme_the_admin_is_reached_on(cluster):
     office.force_login(cluster.user(None, "web_office"))
     body = office.get("/admin/").content.decode()
     assert 'href="http://jtj.localhost:8100/admin/"' in body and 'href="http://jtj.localhost:8100/"' in body
+    answer = Client(HTTP_HOST=f"{settings.CMS_CLUSTER_HOST}:8100").get("/admin/", secure=True)
+    assert answer["Location"] == "https://portal.localhost:8100/admin/"
+
+
+def test_admin_on_the_directory_host_leads_to_the_portals_admin(cluster):
+    answer = Client(HTTP_HOST=settings.CMS_CLUSTER_HOST).get("/admin/")
+    assert answer.status_code == 302 and answer["Location"] == "http://portal.localhost/admin/"
+    # … which works: the anonymous are sent on to sign in, the web office sees its dashboard.
+    portal_admin = client_for(cluster, "portal")
+    assert portal_admin.get("/admin/").status_code == 302
+    portal_admin.force_login(cluster.user(None, "web_office"))
+    assert portal_admin.get("/admin/").status_code == 200
 
 
 def test_a_sites_own_admin_link_works_on_its_public_host(cluster):
