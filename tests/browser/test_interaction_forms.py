@@ -51,7 +51,8 @@ def themed(request, django_db_setup, django_db_blocker):
 
 
 def _type(browser, name, text):
-    field = browser.find_element(By.NAME, name)
+    # Inside the form: the page's <meta name="description"> has a name too.
+    field = browser.find_element(By.CSS_SELECTOR, f'form [name="{name}"]')
     field.clear()
     field.send_keys(text)
 
