@@ -47,15 +47,42 @@ ACTION_LABELS = {
     "site_restore_refused": "拒绝恢复站点（签名不符）",
     "audit_exported": "导出审计日志",
     "theme_assigned": "更换主题",
+    "theme_locked": "锁定主题",
+    "theme_unlocked": "解除主题锁定",
+    "submission_offered": "报送信息",
+    "validity_changed": "变更有效性",
+    "wordlist_created": "新建词库",
+    "wordlist_changed": "修改词库",
+    "wordlist_deleted": "删除词库",
+    "wordlist_exported": "导出词库",
+    "wordlist_imported": "导入词库",
+    "wordentry_created": "添加词条",
+    "wordentry_changed": "修改词条",
+    "wordentry_deleted": "删除词条",
+    "consultation.comment_moderated": "审核征集意见",
+    "interaction.application_answered": "答复依申请公开",
+    "interaction.applications_exported": "导出依申请公开",
+    "interaction.attachment_downloaded": "下载互动附件",
+    "interaction.attachment_refused": "拒绝下载互动附件",
+    "interaction.deadlines_changed": "修改办理时限",
+    "interaction.forwarded": "转办留言",
+    "interaction.invalid": "不予受理留言",
+    "interaction.messages_exported": "导出留言",
+    "interaction.personal_data_viewed": "查看个人信息",
+    "interaction.publication_refused": "答复未能公开",
+    "interaction.record_opened": "打开互动记录",
+    "interaction.reply_approved": "通过答复",
+    "interaction.reply_blocked": "答复被拦截",
+    "interaction.statistics_exported": "导出互动统计",
+    "interaction.workday_override_added": "添加工作日调整",
+    "interaction.workday_override_deleted": "删除工作日调整",
 }
 
 
 def action_label(action):
     if action in ACTION_LABELS:
         return ACTION_LABELS[action]
-    if action.startswith("interaction."):
-        return f"互动交流：{action.split('.', 1)[1]}"
-    return action
+    return f"其他操作（{action}）"
 
 
 def visible_events(user, site=None):

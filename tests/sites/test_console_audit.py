@@ -56,7 +56,9 @@ def test_the_web_office_filters_by_site_action_and_person(cluster, events):
     assert "zhang_san" in {row["target"] for row in by_action}
     assert {row["action"] for row in by_action} == {"授予角色"}  # the action's Chinese name
     by_person = rows_of(office.get(URL, {"person": "jtj_adm", "site": "jtj"}))
-    assert [row["target"] for row in by_person] == ["zhang_san"]
+    # Other tests of the session may have left events of the same person: only theirs, and ours among them.
+    assert "zhang_san" in [row["target"] for row in by_person]
+    assert all("jtj_adm" in row["actor"] for row in by_person)
     by_text = rows_of(office.get(URL, {"q": "教育", "action": "site_record_changed"}))
     assert [row["target"] for row in by_text] == ["测试市教育局"]
 

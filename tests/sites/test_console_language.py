@@ -1,5 +1,7 @@
 """Every string on the console's screens is Chinese: the text a person reads in the main area of each
-screen (and the refusal page) holds no English words; codes, hosts and addresses are data, not words."""
+screen (and the refusal page) holds no English words; codes, hosts and addresses are data, not words.
+Cells that show recorded data (a user name, a file path, an audit target) are marked
+``translate="no"``, as HTML marks text that is not language, and are left out here."""
 
 import re
 from html.parser import HTMLParser
@@ -23,6 +25,7 @@ class MainText(HTMLParser):
         super().__init__()
         self.depth = 0
         self.skip = 0
+        self.data_tags = []  # open elements marked translate="no"
         self.text = []
 
     def handle_starttag(self, tag, attrs):
@@ -30,19 +33,26 @@ class MainText(HTMLParser):
             self.depth += 1
         if tag in ("script", "style", "template"):
             self.skip += 1
+        if self.data_tags or ("translate", "no") in attrs:
+            self.data_tags.append(tag)
+            return
         if self.depth:
             for name, value in attrs:
                 if name in ("aria-label", "placeholder", "title") and value:
                     self.text.append(value)
 
     def handle_endtag(self, tag):
+        if self.data_tags:
+            if self.data_tags[-1] == tag:
+                self.data_tags.pop()
+            return
         if tag == "main":
             self.depth -= 1
         if tag in ("script", "style", "template"):
             self.skip -= 1
 
     def handle_data(self, data):
-        if self.depth and not self.skip and data.strip():
+        if self.depth and not self.skip and not self.data_tags and data.strip():
             self.text.append(data.strip())
 
 
@@ -93,3 +103,9 @@ def test_a_refused_form_and_the_refusal_page_are_chinese(cluster):
     assert page.status_code == 403
     words, text = english_words(page.content.decode())
     assert "只有网站办可以使用此功能。" in text and not words, sorted(words)
+
+
+def test_the_check_still_reads_everything_but_marked_data():
+    html = '<main><table><tr><td translate="no">pytest-of-root <b>tmp</b></td><td>Password</td></tr></table></main>'
+    words, _text = english_words(html)
+    assert words == {"Password"}
