@@ -73,7 +73,8 @@ def test_the_web_office_creates_a_site_and_opens_its_admin(browser, served, clus
     browser.find_element(By.ID, "id_domain").send_keys(f"{made_site}.localhost")
     _submit(browser, "#site-create-form")
     _wait(browser, lambda b: f"/admin/cluster/{made_site}/" in b.current_url)
-    assert "已开通站点 浏览器测试局" in browser.find_element(By.TAG_NAME, "body").text
+    # The address changes before the new page has finished loading (its messages come with it).
+    _wait(browser, lambda b: "已开通站点 浏览器测试局" in b.find_element(By.TAG_NAME, "body").text)
     _no_english(browser)
 
     # The footer's registration data, saved from the site's screen.
