@@ -39,3 +39,25 @@ def user_with_role(username, role, tenant=None):
     user = UserFactory(username=username)
     grant_role(user, Role(role), tenant)
     return user
+
+
+def drop_site(tenant, media_folder=None):
+    """Remove a site a test made for itself, so later modules counting the session's sites find
+    none of it: the schema with its page permissions, the public rows, then its groups (Django's
+    cascade would look for page permissions in the public schema). Call it on the public schema."""
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    from sites.models import SiteGroup
+
+    connection.set_schema_to_public()
+    group_ids = list(SiteGroup.objects.filter(tenant=tenant).values_list("group_id", flat=True))
+    tenant.delete(force_drop=True)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM auth_group_permissions WHERE group_id = ANY(%s)", [group_ids])
+        cursor.execute("DELETE FROM sites_user_groups WHERE group_id = ANY(%s)", [group_ids])
+        cursor.execute("DELETE FROM auth_group WHERE id = ANY(%s)", [group_ids])
+    shutil.rmtree(Path(settings.MEDIA_ROOT) / (media_folder or tenant.code), ignore_errors=True)

@@ -1,18 +1,16 @@
 """A newcomer signed in as the web office creates a site, edits its footer data, finds it on the
 cluster home and opens its admin, in a real Chromium, meeting no English on the console's screens."""
 
-import shutil
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from sites.models import SiteGroup, Tenant
+from sites.models import Tenant
+from tests.factories import drop_site
 from tests.sites.test_console_language import WORD, english_words
 
 from .conftest import screenshot
@@ -32,13 +30,7 @@ def made_site(django_db_setup, django_db_blocker):
         tenant = Tenant.objects.filter(code=CODE).first()
         if tenant is None:
             return
-        group_ids = list(SiteGroup.objects.filter(tenant=tenant).values_list("group_id", flat=True))
-        tenant.delete(force_drop=True)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM auth_group_permissions WHERE group_id = ANY(%s)", [group_ids])
-            cursor.execute("DELETE FROM sites_user_groups WHERE group_id = ANY(%s)", [group_ids])
-            cursor.execute("DELETE FROM auth_group WHERE id = ANY(%s)", [group_ids])
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / CODE, ignore_errors=True)
+        drop_site(tenant, CODE)
 
 
 def _wait(browser, condition, timeout=45):

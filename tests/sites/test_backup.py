@@ -23,7 +23,7 @@ from sites.backup import SIGNATURE, fitted_name, listing, write_signature
 from sites.models import Domain, Role, SiteGroup, Tenant
 from sites.provisioning import dump_schema
 from tests.cms import content
-from tests.factories import make_site
+from tests.factories import drop_site, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +58,7 @@ def source_site(django_db_setup, django_db_blocker):
     # Other modules count the session's sites: leave none of this one behind.
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        group_ids = list(SiteGroup.objects.filter(tenant=tenant).values_list("group_id", flat=True))
-        tenant.delete(force_drop=True)  # the schema with its page permissions, then the public rows
-        with connection.cursor() as cursor:  # the groups: Django would look for page permissions here
-            cursor.execute("DELETE FROM auth_group_permissions WHERE group_id = ANY(%s)", [group_ids])
-            cursor.execute("DELETE FROM sites_user_groups WHERE group_id = ANY(%s)", [group_ids])
-            cursor.execute("DELETE FROM auth_group WHERE id = ANY(%s)", [group_ids])
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / "bkpsrc", ignore_errors=True)
+        drop_site(tenant, "bkpsrc")
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ from django.test import Client
 from django_tenants.utils import schema_context, schema_exists
 
 from sites.backup import BAD_SIGNATURE, SIGNATURE, listing, signature_is_valid, write_signature
-from sites.models import AuditEvent, Domain, SiteGroup, Tenant, validate_host, validate_site_code
+from sites.models import AuditEvent, Domain, Tenant, validate_host, validate_site_code
 from tests.cms import content
-from tests.factories import make_site
+from tests.factories import drop_site, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +46,7 @@ def source_site(django_db_setup, django_db_blocker):
     yield tenant
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        group_ids = list(SiteGroup.objects.filter(tenant=tenant).values_list("group_id", flat=True))
-        tenant.delete(force_drop=True)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM auth_group_permissions WHERE group_id = ANY(%s)", [group_ids])
-            cursor.execute("DELETE FROM sites_user_groups WHERE group_id = ANY(%s)", [group_ids])
-            cursor.execute("DELETE FROM auth_group WHERE id = ANY(%s)", [group_ids])
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / SOURCE, ignore_errors=True)
+        drop_site(tenant, SOURCE)
 
 
 @pytest.fixture(scope="module")
