@@ -1,0 +1,158 @@
+"""Deploying a migration to every site: django-tenants' ``migrate_schemas --tenant`` vs ``deploy_sites``.
+
+On N freshly provisioned site schemas (plus the template), in one run and interleaved:
+  (a) nothing to migrate;
+  (b) one AddField with an index, from a throw-away app made in a temporary folder for this run
+      (never a real app's migration); after each method the column and its record are removed
+      again so the other starts from the same state.
+Prints seconds, ms per schema and the ratio. On a database of its own (dropped at the end).
+    .venv/bin/python bench/migrate.py [--schemas 100] [--rounds 2]
+    .venv/bin/python bench/migrate.py --schemas 1000 --rounds 1      # the province run
+"""
+
+import argparse
+import importlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("--schemas", type=int, default=100)
+parser.add_argument("--rounds", type=int, default=2, help="interleaved repetitions of each measurement")
+args = parser.parse_args()
+
+# --- A throw-away site app, in a temporary folder: 0001 is there from the start, 0002 is the deploy.
+work = Path(tempfile.mkdtemp(prefix="bench-migrate-"))
+(work / "benchprobe" / "migrations").mkdir(parents=True)
+(work / "benchprobe" / "__init__.py").write_text("")
+(work / "benchprobe" / "migrations" / "__init__.py").write_text("")
+(work / "benchprobe" / "migrations" / "0001_initial.py").write_text(
+    """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Probe",
+            fields=[("id", models.BigAutoField(primary_key=True)), ("title", models.CharField(max_length=50))],
+        )
+    ]
+"""
+)
+ADD_FIELD = """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("benchprobe", "0001_initial")]
+    operations = [
+        migrations.AddField("probe", "code", models.CharField(max_length=20, default="", db_index=True)),
+    ]
+"""
+(work / "bench_migrate_settings.py").write_text(
+    "from cms.settings.test import *  # noqa\n"
+    "INSTALLED_APPS = INSTALLED_APPS + ['benchprobe']\n"
+    "TENANT_APPS = TENANT_APPS + ['benchprobe']\n"
+)
+sys.path.insert(0, str(work))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench_migrate_settings"
+
+import _django  # noqa: E402
+
+connection = _django.setup("bench_migrate")
+old_name = connection.settings_dict["NAME"]
+
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from sites.bootstrap import bootstrap  # noqa: E402
+from sites.deploy import deploy_sites, site_schemas  # noqa: E402
+from sites.models import Tenant  # noqa: E402
+from sites.provisioning import load_schema_sql, rename_schema_sql, template_schema, template_sql  # noqa: E402
+
+
+def provision_schemas(count):
+    """Copies of the template with their tenant rows: the schemas a deploy migrates (the sites'
+    content, made by create_site, changes nothing a migration reads)."""
+    sql = template_sql()
+    for i in tqdm(range(count), desc="复制站点模式", unit="站"):
+        code = f"s{i:04d}"
+        with transaction.atomic():
+            load_schema_sql(rename_schema_sql(sql, template_schema(), code))
+            Tenant.objects.create(schema_name=code, code=code, name=f"站点{i}")
+        connection.set_schema_to_public()
+
+
+def migrate_schemas():
+    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+
+
+def deploy():
+    deploy_sites(progress=False, verbosity=0)
+
+
+def undo_add_field(schemas):
+    """Back to before 0002, in every schema, so the next method does the same work."""
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(
+                f'ALTER TABLE "{schema}".benchprobe_probe DROP COLUMN IF EXISTS code;'  # noqa: S608
+                f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'benchprobe' AND name = '0002_code'"
+            )
+
+
+def timed(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def applied_everywhere(schemas):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT count(*) FROM \"{s}\".django_migrations WHERE app = 'benchprobe' AND name = '0002_code'"  # noqa: S608
+                for s in schemas
+            )
+        )
+        return all(row[0] == 1 for row in cursor.fetchall())
+
+
+try:
+    print("setting up: migrating public and template schemas …", flush=True)
+    bootstrap(step=lambda text: None)
+    provision_schemas(args.schemas)
+    schemas = site_schemas()
+    count = len(schemas)
+    methods = {"migrate_schemas --tenant": migrate_schemas, "deploy_sites": deploy}
+    results = {("a", name): [] for name in methods} | {("b", name): [] for name in methods}
+
+    for round_ in range(args.rounds):
+        order = list(methods) if round_ % 2 == 0 else list(reversed(methods))
+        for name in order:
+            results[("a", name)].append(timed(methods[name]))
+    (work / "benchprobe" / "migrations" / "0002_code.py").write_text(ADD_FIELD)
+    importlib.invalidate_caches()
+    for round_ in range(args.rounds):
+        order = list(methods) if round_ % 2 == 0 else list(reversed(methods))
+        for name in order:
+            results[("b", name)].append(timed(methods[name]))
+            assert applied_everywhere(schemas), f"{name} did not reach every schema"
+            undo_add_field(schemas)
+
+    print(f"\n{count} schemas ({args.schemas} sites + the template), median of {args.rounds} interleaved rounds:")
+    for case, title in (("a", "(a) nothing to migrate"), ("b", "(b) one AddField with an index")):
+        print(title)
+        medians = {name: statistics.median(results[(case, name)]) for name in methods}
+        for name, seconds in medians.items():
+            print(f"  {name:<26} {seconds:8.2f} s   {1000 * seconds / count:7.1f} ms per schema")
+        baseline, ours = medians.values()
+        print(f"  ratio migrate_schemas / deploy_sites: {baseline / ours:.1f}x   (target >= 10x, <= 20 ms per schema)")
+finally:
+    connection.set_schema_to_public()
+    _django.teardown(connection, old_name)
