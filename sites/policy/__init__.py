@@ -1,0 +1,1 @@
+"""等保三级 login rules: a second factor (TOTP), the password policy and the session policy."""
