@@ -26,6 +26,8 @@ urlpatterns = [
     path("readyz", site_views.readyz, name="readyz"),
     path("sso/accept/", sso.accept, name="sso_accept"),
     path("admin/pages/<int:page_id>/privacy/", privacy_view, name="cms_set_privacy"),
+    # The login steps (password, second factor, enrolment, forced password change): sites/policy/.
+    path("", include("sites.policy.urls")),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URLs (same names, so doc.url and the admin point here), through the view
     # that checks who may read the document: the only way to a document (cms/documents.py).

@@ -232,10 +232,14 @@ def _set_private_cookie(response, request, name, value):
 
 
 def _set_session_cookie(response, session_key):
+    # The same expiry as on the host that logged in: a browser-session cookie without "记住我",
+    # else what is left of the session's absolute lifetime (sites/policy/).
+    store = SessionStore(session_key=session_key)
+    max_age = None if store.get_expire_at_browser_close() else max(0, store.get_expiry_age())
     response.set_cookie(
         settings.SESSION_COOKIE_NAME,
         session_key,
-        max_age=settings.SESSION_COOKIE_AGE,
+        max_age=max_age,
         domain=settings.SESSION_COOKIE_DOMAIN,
         secure=settings.SESSION_COOKIE_SECURE or None,
         httponly=settings.SESSION_COOKIE_HTTPONLY or None,
@@ -323,7 +327,8 @@ class SingleSignOnMiddleware:
         if (
             on_site
             and request.method == "POST"
-            and request.path_info == LOGIN_PATH
+            # The password step, or a later one that completed the login (sites/policy/login_flow.py).
+            and (request.path_info == LOGIN_PATH or getattr(request, "_cms_logged_in", False))
             and response.status_code in (301, 302)
             and request.user.is_authenticated
             and request.session.session_key

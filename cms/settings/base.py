@@ -68,6 +68,10 @@ SHARED_APPS = [
     # No models: its catalogue translates the "3 minutes ago" that Wagtail's admin writes with naturaltime.
     "django.contrib.humanize",
     "wagtail.users",
+    # 等保三级 login rules (sites/policy/): second factor, password and session policy.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "sites.policy",
 ]
 TENANT_APPS = [
     "cms",
@@ -138,6 +142,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sites.sso.SingleSignOnMiddleware",
+    # Idle timeout and absolute lifetime, the second factor, the password's age (sites/policy/).
+    "sites.policy.middleware.LoginPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # GET /admin/logout/ asks for confirmation; only the POST logs out (and deletes the session).
     "sites.middleware.LogoutConfirmationMiddleware",
@@ -178,11 +184,15 @@ AUTH_USER_MODEL = "sites.User"
 # Only the groups bound to the site being served (or cluster-wide groups) count: Django model
 # permissions are global, so without this an editor of one site could open every site's admin.
 AUTHENTICATION_BACKENDS = ["sites.auth.SiteScopedBackend"]
+# Every password screen (the admin's, the forced change, grant_role) checks these (sites/policy/passwords.py):
+# at least CMS_PASSWORD_MIN_LENGTH characters of three of the four classes, not one of the last
+# CMS_PASSWORD_HISTORY; the history validator also records each change (age, forced first change).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "sites.policy.passwords.ComplexityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "sites.policy.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
 # A restricted page sends readers to the cluster's own login (sign-on, lockout), not Wagtail's bare one.
@@ -227,6 +237,33 @@ SESSION_COOKIE_NAME = "cms_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
+
+# --- 等保三级 login rules (sites/policy/, docs/operations.md «登录规则») -------------------------
+# Second factor (TOTP) for these roles: "cluster" is every cluster-wide role (网站办, the three
+# administrators), "superuser" any superuser, other entries role values of sites.models.Role.
+CMS_MFA_REQUIRED_ROLES = env_list("CMS_MFA_REQUIRED_ROLES", "superuser,cluster,site_admin")
+# Off only in the test settings (tests/sites/test_mfa*.py turn it on): never in production.
+CMS_MFA_ENFORCED = os.environ.get("CMS_MFA_ENFORCED", "1") != "0"
+CMS_MFA_PENDING_SECONDS = 300  # between the password and the code
+CMS_MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = os.environ.get("CMS_MFA_ISSUER", "政务网站集群")
+OTP_TOTP_THROTTLE_FACTOR = 1  # 1, 2, 4, 8 … seconds after each wrong code in a row
+CMS_MFA_MAX_FAILURES = 10  # wrong codes in a row: then the second factor is locked for the lockout window
+# Passwords: 12 characters by default (GB/T 22239 asks for complexity without a number; 8 characters
+# of three classes fall to an offline guess in days, 12 keep a memorable phrase and take years).
+CMS_PASSWORD_MIN_LENGTH = int(os.environ.get("CMS_PASSWORD_MIN_LENGTH", "12"))
+CMS_PASSWORD_MIN_CLASSES = 3  # of upper case, lower case, digits, other characters
+CMS_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("CMS_PASSWORD_MAX_AGE_DAYS", "90"))  # 0: no expiry
+CMS_PASSWORD_HISTORY = 5
+# A password set by someone else (an admin, create_site, grant_role, seed_demo) is changed at first
+# login. The development settings turn it off, so the demo accounts' published password works.
+CMS_PASSWORD_INITIAL_CHANGE = os.environ.get("CMS_PASSWORD_INITIAL_CHANGE", "1") != "0"
+CMS_PASSWORD_POLICY_ENFORCED = os.environ.get("CMS_PASSWORD_POLICY_ENFORCED", "1") != "0"
+# Sessions: idle timeout and absolute lifetime, checked on every request on every host.
+# "记住我" keeps the cookie across browser restarts (up to the absolute lifetime) and idles longer.
+CMS_SESSION_IDLE_SECONDS = int(os.environ.get("CMS_SESSION_IDLE_SECONDS", str(30 * 60)))
+CMS_SESSION_REMEMBER_IDLE_SECONDS = int(os.environ.get("CMS_SESSION_REMEMBER_IDLE_SECONDS", str(2 * 3600)))
+CMS_SESSION_MAX_AGE_SECONDS = SESSION_COOKIE_AGE
 
 # --- Content-Security-Policy (sites/security.py) ------------------------------------------------
 # Public pages, the JSON API, sign-on hops and error pages. Nothing inline runs or styles a page:

@@ -21,3 +21,8 @@ CMS_PUBLIC_SCHEME = "http"
 # bench/load.py publishes in its own process while gunicorn serves: both must purge one cache.
 if os.environ.get("CMS_BENCH_REDIS_URL"):
     CACHES = redis_caches(os.environ["CMS_BENCH_REDIS_URL"])
+# The login rules' second factor and password age are off for the suite's many force_login()
+# users; tests/sites/test_mfa*.py and test_password_policy*.py turn them on. The session policy
+# (idle timeout, absolute lifetime) and the password validators stay on.
+CMS_MFA_ENFORCED = False
+CMS_PASSWORD_POLICY_ENFORCED = False

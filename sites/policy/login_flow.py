@@ -23,6 +23,9 @@ callback):
 * The caller returns the response it got (when not None) and does nothing else with the session.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -57,6 +60,12 @@ def complete_login(request, user, *, backend, mfa_asserted=False, next_url="", r
 def finish_login(request, user, *, backend, verified, remember=False):
     """Log ``user`` in (new session key) and record what the session policy needs."""
     login(request, user, backend=backend)
+    # "记住我": the cookie outlives the browser, up to the absolute lifetime; else it ends with it.
+    # sites/sso.py gives every other host's cookie the same expiry.
+    if remember:
+        request.session.set_expiry(timezone.now() + timedelta(seconds=settings.CMS_SESSION_MAX_AGE_SECONDS))
+    else:
+        request.session.set_expiry(0)
     now = timezone.now().timestamp()
     request.session[VERIFIED_KEY] = bool(verified)
     request.session[REMEMBER_KEY] = bool(remember)

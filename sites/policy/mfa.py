@@ -1,0 +1,201 @@
+"""The second factor: who must use one, enrolment of a TOTP device, codes and recovery codes.
+
+A code is accepted once: django-otp's ``TOTPDevice`` remembers the last time step it accepted
+(``last_t``) and refuses that step and earlier ones; the check runs with the device row locked,
+so two requests carrying the same code cannot both pass. Wrong codes are throttled on the
+device (1, 2, 4 … seconds, ``OTP_TOTP_THROTTLE_FACTOR``) and after ``CMS_MFA_MAX_FAILURES``
+in a row the second factor is refused for ``CMS_LOGIN_LOCKOUT_SECONDS``: the throttle lives on
+the device, so a new session or another address does not reset it. Recovery codes count
+against the same throttle.
+"""
+
+import base64
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sites import audit
+from sites.models import SiteGroup
+
+from .models import RecoveryCode
+
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+
+def requires_second_factor(user):
+    """True when ``user`` must sign in with a second factor (``CMS_MFA_REQUIRED_ROLES``).
+
+    Entries: ``superuser`` (any superuser, the break-glass account included), ``cluster`` (any
+    cluster-wide role: 网站办 and the three administrators), or a role value (``site_admin``,
+    ``editor`` …) held on any site.
+    """
+    if not settings.CMS_MFA_ENFORCED or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    required = set(settings.CMS_MFA_REQUIRED_ROLES)
+    if "superuser" in required and user.is_superuser:
+        return True
+    bindings = SiteGroup.objects.filter(group__user=user)
+    if "cluster" in required and bindings.filter(tenant__isnull=True).exists():
+        return True
+    roles = required - {"superuser", "cluster"}
+    return bool(roles) and bindings.filter(role__in=roles).exists()
+
+
+def confirmed_device(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_second_factor(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# --- enrolment -----------------------------------------------------------------------------------
+
+
+def pending_device(user):
+    """The user's unconfirmed device (made once, kept until confirmed, so the QR code stays the same)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+    return device
+
+
+def secret_of(device):
+    """The device's key in Base32, as authenticator apps take it typed in."""
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def qr_svg(device):
+    """The ``otpauth://`` URL of ``device`` as an inline SVG QR code, made here (no outside service)."""
+    import segno
+
+    out = BytesIO()
+    segno.make(device.config_url, error="m").save(out, kind="svg", scale=5, border=2, xmldecl=False, svgns=True)
+    return out.getvalue().decode()
+
+
+def confirm_enrolment(user, device, code, request=None):
+    """Confirm ``device`` with its first code; on success the user's recovery codes (shown once)."""
+    if not verify_device(device, code):
+        audit.record("mfa_code_failed", actor=user, request=request, target=user.get_username(), step="enrol")
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        codes = new_recovery_codes(user)
+    audit.record("mfa_enrolled", actor=user, request=request, target=user.get_username())
+    return codes
+
+
+def reset_second_factor(user, *, actor=None, request=None):
+    """Remove the user's devices and recovery codes: they enrol again at next login (an admin's act)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+    audit.record("mfa_reset", actor=actor, request=request, target=user.get_username())
+
+
+def new_recovery_codes(user):
+    """Replace the user's recovery codes with ``CMS_MFA_RECOVERY_CODES`` new ones; returns them in clear."""
+    codes = [
+        "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(5)) for _ in range(2))
+        for _ in range(settings.CMS_MFA_RECOVERY_CODES)
+    ]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=make_password(code.replace("-", ""))) for code in codes
+    )
+    return codes
+
+
+# --- verification --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    message: str
+
+
+def _normalise(code):
+    return "".join((code or "").split()).lower()
+
+
+def throttle_refusal(device):
+    """Why ``device`` takes no code now (a Refusal), or None."""
+    now = timezone.now()
+    if device.throttling_failure_count >= settings.CMS_MFA_MAX_FAILURES and device.throttling_failure_timestamp:
+        until = device.throttling_failure_timestamp + timedelta(seconds=settings.CMS_LOGIN_LOCKOUT_SECONDS)
+        if until > now:
+            minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+            return Refusal(_("验证码错误次数过多，已临时锁定，%(minutes)d 分钟后再试。") % {"minutes": minutes})
+        return None
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        seconds = 1
+        if data and data.get("locked_until"):
+            seconds = max(1, math.ceil((data["locked_until"] - now).total_seconds()))
+        return Refusal(_("验证码错误次数过多，请 %(seconds)d 秒后再试。") % {"seconds": seconds})
+    return None
+
+
+def verify_device(device, code):
+    """True when ``code`` is the device's code for now and no code of this time step was accepted yet."""
+    code = _normalise(code)
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if throttle_refusal(locked) is not None:
+            return False
+        if not (code.isdigit() and len(code) == locked.digits):
+            locked.throttle_increment(commit=True)
+            return False
+        ok = locked.verify_token(code)
+    device.refresh_from_db()
+    return ok
+
+
+def verify_second_factor(user, code, request=None):
+    """Check a TOTP code or a recovery code of ``user``: None when accepted, else a Refusal.
+
+    Every refusal and every recovery code used is audited.
+    """
+    device = confirmed_device(user)
+    if device is None:
+        return Refusal(_("尚未绑定身份验证器。"))
+    refusal = throttle_refusal(device)
+    if refusal is not None:
+        audit.record("mfa_code_failed", actor=user, request=request, target=user.get_username(), reason="throttled")
+        return refusal
+    code = _normalise(code)
+    if "-" in code or (code and not code.isdigit()):
+        if _spend_recovery_code(user, code):
+            left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+            audit.record("mfa_recovery_used", actor=user, request=request, target=user.get_username(), left=left)
+            return None
+        with transaction.atomic():
+            TOTPDevice.objects.select_for_update().get(pk=device.pk).throttle_increment(commit=True)
+        audit.record("mfa_code_failed", actor=user, request=request, target=user.get_username(), kind="recovery")
+        return Refusal(_("恢复码无效或已使用。"))
+    if verify_device(device, code):
+        return None
+    audit.record("mfa_code_failed", actor=user, request=request, target=user.get_username(), kind="totp")
+    device.refresh_from_db()
+    return throttle_refusal(device) or Refusal(_("验证码错误或已使用，请等待身份验证器显示新的验证码。"))
+
+
+def _spend_recovery_code(user, code):
+    with transaction.atomic():
+        for row in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
+            if check_password(code.replace("-", ""), row.code_hash):
+                row.used_at = timezone.now()
+                row.save(update_fields=["used_at"])
+                return True
+    return False
