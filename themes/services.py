@@ -6,7 +6,7 @@ from sites import audit
 from sites.access import is_web_office
 from sites.models import Tenant
 
-from .models import SiteTheme, Theme
+from .models import SiteTheme, Theme, ThemeVersion, snapshot_of
 
 
 class ThemeError(Exception):
@@ -21,6 +21,16 @@ def _check_actor(actor):
 def theme_of(tenant):
     assignment = SiteTheme.objects.select_related("theme").filter(tenant=tenant).first()
     return assignment.theme if assignment else Theme.objects.default()
+
+
+def latest_version(theme):
+    """The theme's newest version; the first one is made from the record when there is none."""
+    version = theme.versions.order_by("-number").first()
+    if version is None:
+        version = ThemeVersion.objects.create(
+            theme=theme, number=theme.version, snapshot=snapshot_of(theme), comment="初始版本"
+        )
+    return version
 
 
 def assign_theme(theme, tenant, *, actor=None, lock=None, force=False, request=None):
@@ -38,6 +48,8 @@ def assign_theme(theme, tenant, *, actor=None, lock=None, force=False, request=N
             raise ThemeError(f"站点“{tenant.name}”的主题已锁定，请先解除锁定。")
         if assignment is None:
             assignment = SiteTheme(tenant=tenant, theme=theme)
+        if assignment.theme_id != theme.pk or assignment.version_id is None or assignment.pk is None:
+            assignment.version = latest_version(theme)  # a theme is given at its newest version
         assignment.theme = theme
         if lock is not None:
             assignment.locked = lock

@@ -11,6 +11,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from sites.access import current_site
+from themes.resolver import column_layout
 
 from ..visibility import listed
 from .base import ColumnClass, SitePage
@@ -133,7 +134,10 @@ class ColumnPage(RoutablePageMixin, SitePage):
         context["subcolumns"] = listed(self.get_children()).type(ColumnPage)
         # Static, leader and service pages are shown as this column's content, in tree order.
         context["children"] = listed(self.get_children()).not_type(ColumnPage, *item_models()).specific()
-        paginator = Paginator(self.listing(), self.PER_PAGE)
+        # The theme version's layout for this column class (themes.layouts): how many to a page.
+        context["list_layout"] = column_layout(context.get("theme"), self.column_class or ColumnClass.NEWS)
+        per_page = context["list_layout"].per_page if context["list_layout"] else self.PER_PAGE
+        paginator = Paginator(self.listing(), per_page)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
         context["items"] = context["page_obj"].object_list
         context["lead_page"] = self.lead_page(context["children"], context["subcolumns"], context["page_obj"])
