@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from wagtail.models import Page
 
@@ -26,6 +27,7 @@ from serving import pagecache
 from sites.models import Tenant
 
 from .engines import OutboxEngine
+from .models import OutboxEvent
 
 MANIFEST = ".manifest.json"
 # robots.txt, sitemap.xml, 网站地图, 网站声明, 联系我们: served as files too, by nginx's try_files.
@@ -174,10 +176,35 @@ def refresh_item(tenant, page_id):
     output.save_manifest()
 
 
+# Every page of the site looks different (a theme version applied, 哀悼模式): one outbox event
+# (page 0) for the static output engine only, which writes the whole site again.
+SITE_EXPORT = "restyle"
+
+
+def enqueue_site_export(tenant):
+    """Ask the worker to write every file of ``tenant`` again (its look changed)."""
+    if tenant is None or getattr(tenant, "is_template", False):
+        return
+    path = f"{StaticOutputEngine.__module__}.{StaticOutputEngine.__qualname__}"
+    now = timezone.now()
+    OutboxEvent.objects.bulk_create(
+        [
+            OutboxEvent(engine=name, tenant_code=tenant.code, page_id=0, action=SITE_EXPORT, next_attempt_at=now)
+            for name, engine in getattr(settings, "CMS_OUTBOX_ENGINES", {}).items()
+            if engine == path
+        ]
+    )
+
+
 class StaticOutputEngine(OutboxEngine):
-    """Fed from the outbox: every publish, unpublish, move and delete updates the site's files."""
+    """Fed from the outbox: every publish, unpublish, move and delete updates the site's files;
+    a change of the site's look (``SITE_EXPORT``) writes all of them again."""
 
     def apply(self, event, entry):
         tenant = Tenant.objects.filter(code=event.tenant_code).first()
-        if tenant is not None:
+        if tenant is None:
+            return
+        if event.action == SITE_EXPORT:
+            export_site(tenant)
+        else:
             refresh_item(tenant, event.page_id)
