@@ -188,19 +188,38 @@ class Role(models.TextChoices):
     SECRECY_OFFICER = "secrecy_officer", _("保密审查员")
     # 互动交流 and 依申请公开: the only site role that sees the citizens' personal data (interaction/).
     HANDLER = "handler", _("互动办理员")
-    WEB_OFFICE = "web_office", _("网站办")
+    # 三员分立: the web office (网站办) is three cluster-wide administrators, none of them a superuser
+    # (sites/access.py says what each may do). ``WEB_OFFICE`` is the system administrator's old name.
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
     @classmethod
     def site_roles(cls):
         return [cls.SITE_ADMIN, cls.EDITOR, cls.REVIEWER, cls.SECRECY_OFFICER, cls.HANDLER]
 
     @classmethod
+    def administrator_roles(cls):
+        """The three cluster-wide administrators (三员); nobody holds two of them by default."""
+        return [cls.SYSTEM_ADMIN, cls.SECURITY_ADMIN, cls.AUDIT_ADMIN]
+
+    @classmethod
+    def _missing_(cls, value):
+        return cls.SYSTEM_ADMIN if value == "web_office" else None  # the value before 三员分立
+
+    @classmethod
     def from_label(cls, text):
-        """Accept the Chinese label (编辑) or the value (editor)."""
+        """Accept the Chinese label (编辑) or the value (editor); 网站办 / web_office is the system administrator."""
+        if text in ("web_office", "网站办"):
+            return cls.SYSTEM_ADMIN
         for role in cls:
             if text in (role.value, str(role.label)):
                 return role
         raise ValueError(text)
+
+
+# The system administrator's old name (网站办): existing call sites keep reading it.
+Role.WEB_OFFICE = Role.SYSTEM_ADMIN
 
 
 class SiteGroupQuerySet(models.QuerySet):
@@ -236,6 +255,29 @@ class SiteGroup(models.Model):
         return self.group.name
 
 
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("失败")
+    DENIED = "denied", _("拒绝")
+
+
+# 网络安全法 art. 21: logs are kept at least six months. The database refuses to delete a younger
+# entry whatever the setting says (migration 0007); the setting may only ask for longer.
+MIN_AUDIT_RETENTION_DAYS = 180
+
+
+def audit_retention_days():
+    """``CMS_AUDIT_RETENTION_DAYS`` (default 180); a shorter period is a configuration error."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    days = getattr(settings, "CMS_AUDIT_RETENTION_DAYS", MIN_AUDIT_RETENTION_DAYS)
+    if not isinstance(days, int) or days < MIN_AUDIT_RETENTION_DAYS:
+        raise ImproperlyConfigured(
+            f"CMS_AUDIT_RETENTION_DAYS 不能少于 {MIN_AUDIT_RETENTION_DAYS} 天（网络安全法第二十一条）。"
+        )
+    return days
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("the audit log is append-only")
@@ -247,7 +289,8 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Append-only record of logins, role changes and site provisioning.
 
-    A database trigger (migration 0002) refuses UPDATE and DELETE, so even raw SQL cannot rewrite it.
+    A database trigger (migrations 0002 and 0007) refuses UPDATE, and DELETE of anything younger than
+    180 days or outside ``archive_audit`` (sites/audit_archive.py), so even raw SQL cannot rewrite it.
     """
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -259,6 +302,10 @@ class AuditEvent(models.Model):
     tenant_code = models.CharField(_("站点"), max_length=30, blank=True, db_index=True)
     target = models.CharField(_("对象"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True, default="")
+    outcome = models.CharField(
+        _("结果"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS, db_index=True
+    )
     detail = models.JSONField(_("详情"), default=dict, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
