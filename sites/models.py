@@ -363,3 +363,35 @@ class SignOnTicket(models.Model):
 
     def __str__(self):
         return f"{self.host} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BreakGlassQuerySet(models.QuerySet):
+    def in_force(self, now=None):
+        from django.utils import timezone
+
+        return self.filter(ended_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class BreakGlass(models.Model):
+    """A time-limited superuser, opened only by ``manage.py break_glass`` (sites/break_glass.py).
+
+    No administrator is a superuser (三员分立); in an emergency an operator on the server makes one
+    for N minutes. Every change it makes through the admin is audited, and when the time is up the
+    next request (or ``break_glass --end``) takes the superuser away again.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass")
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    opened_at = models.DateTimeField(_("开启时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("应急超级用户")
+        verbose_name_plural = _("应急超级用户")
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.opened_at:%Y-%m-%d %H:%M}"

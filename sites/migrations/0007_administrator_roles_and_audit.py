@@ -10,6 +10,8 @@
   never deleted, whatever the caller (ORM, raw SQL, a setting asking for a shorter retention).
 """
 
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 FORWARD = """
@@ -71,7 +73,10 @@ def system_admin_to_web_office(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sites", "0006_tenant_admins_may_edit_contact")]
+    dependencies = [
+        ("sites", "0006_tenant_admins_may_edit_contact"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
 
     operations = [
         migrations.AddField(
@@ -107,6 +112,25 @@ class Migration(migrations.Migration):
                 max_length=20,
                 verbose_name="角色",
             ),
+        ),
+        migrations.CreateModel(
+            name="BreakGlass",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
+                ("opened_at", models.DateTimeField(auto_now_add=True, verbose_name="开启时间")),
+                ("expires_at", models.DateTimeField(verbose_name="到期时间")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={"verbose_name": "应急超级用户", "verbose_name_plural": "应急超级用户", "ordering": ["-opened_at"]},
         ),
         migrations.RunPython(web_office_to_system_admin, system_admin_to_web_office),
         migrations.RunSQL(FORWARD, BACKWARD),
