@@ -11,15 +11,26 @@ Call sites write ``SomePage.objects.listed()`` (our page models) or ``listed(Pag
 (Wagtail's base page manager, which we cannot give a method).
 """
 
-from wagtail.models import PageManager
+from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 
 
-def listed(queryset):
-    """Only pages the public may read: live and without a view restriction here or above."""
+def private_sections():
+    """The current site's restricted sections as one filter, for a pass that lists many times
+    (supervision reads a whole site's tree): ``listed(queryset, private=...)`` then applies the
+    same rule without reading the restrictions again for each list."""
+    return Page.objects.all().private_q()
+
+
+def listed(queryset, private=None):
+    """Only pages the public may read: live and without a view restriction here or above.
+
+    ``private``: what ``private_sections()`` gave earlier in the same pass over the site."""
     if not isinstance(queryset, PageQuerySet):
         queryset = queryset.all()
-    return queryset.live().public()
+    if private is None:
+        return queryset.live().public()
+    return queryset.live().exclude(private)
 
 
 def is_listed(page):

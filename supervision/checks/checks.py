@@ -78,13 +78,24 @@ class Tree:
         # cms is below supervision; imported here so that the module loads before the app registry.
         from cms.models import ColumnPage, SiteHomePage
         from cms.models.columns import item_models  # the page types a column lists (same reason)
-        from cms.visibility import listed  # the one visibility rule (same reason)
+        from cms.visibility import listed, private_sections  # the one visibility rule (same reason)
 
-        self.home = listed(SiteHomePage.objects).first()
+        self.private = private = private_sections()  # the restrictions read once for every list of the pass
+        self.home = listed(SiteHomePage.objects, private).first()
         self.columns = list(
-            listed(ColumnPage.objects)
+            listed(ColumnPage.objects, private)
             .order_by("path")
-            .only("id", "path", "depth", "title", "url_path", "column_class", "aggregate_from", "accepts_submissions")
+            .only(
+                "id",
+                "path",
+                "depth",
+                "title",
+                "slug",
+                "url_path",
+                "column_class",
+                "aggregate_from",
+                "accepts_submissions",
+            )
         )
         types = item_models()
         # The newest item under each column: one query grouped by the items' parent, then carried
@@ -94,7 +105,7 @@ class Tree:
         if types:
             steplen = Page.steplen
             rows = (
-                listed(Page.objects)
+                listed(Page.objects, private)
                 .type(*types)
                 .annotate(parent=Left("path", Length("path") - steplen))
                 .values("parent")
@@ -111,7 +122,7 @@ class Tree:
         # Children shown as a column's content (static, leader and service pages): not columns, not items.
         self.parents_of_other_children = {
             path[: -Page.steplen]
-            for path in listed(Page.objects)
+            for path in listed(Page.objects, private)
             .not_type(ColumnPage, *types)
             .exclude(depth__lte=2)
             .values_list("path", flat=True)
@@ -266,6 +277,7 @@ def homepage_newest(tree):
     """The newest item the homepage shows: its 栏目最新信息/通知公告 blocks' columns, the newest
     disclosure documents of its 信息公开入口 block; with no blocks, the newest article."""
     from cms.models import ArticlePage, DisclosureDocumentPage  # cms is below supervision: home's item types
+    from cms.visibility import listed  # the one visibility rule (same reason)
 
     home = tree.home
     if home is None:
@@ -273,7 +285,7 @@ def homepage_newest(tree):
     blocks = list(home.body.raw_data) if home.body else []
     if not blocks:
         newest = (
-            ArticlePage.objects.listed()
+            listed(ArticlePage.objects, tree.private)
             .order_by("-first_published_at")
             .values_list("first_published_at", flat=True)
             .first()
@@ -291,7 +303,7 @@ def homepage_newest(tree):
             candidate = column_newest(tree, column) if column else None
         elif block.get("type") == "disclosure" and column_id and value.get("count", 5):
             candidate = (
-                DisclosureDocumentPage.objects.listed()
+                listed(DisclosureDocumentPage.objects, tree.private)
                 .order_by("-first_published_at")
                 .values_list("first_published_at", flat=True)
                 .first()
@@ -424,24 +436,33 @@ def check_footer(tenant):
 # --- the interaction app ---------------------------------------------------------------------
 
 
-def check_messages(tenant, today):
+def overdue_rows(tenant_ids, today):
+    """{tenant id: [(label, kind, pk, code, received, due)]}: overdue messages and applications."""
     # interaction is beside search, below supervision: its own queryset says what is overdue.
     from interaction.models import DisclosureApplication, Message
 
+    rows = {}
+    for m in (
+        Message.objects.overdue(today)
+        .filter(handling_tenant_id__in=tenant_ids)
+        .only("pk", "code", "received_on", "due_date", "handling_tenant_id")
+    ):
+        rows.setdefault(m.handling_tenant_id, []).append(("留言", "message", m.pk, m.code, m.received_on, m.due_date))
+    for a in (
+        DisclosureApplication.objects.overdue(today)
+        .filter(tenant_id__in=tenant_ids)
+        .only("pk", "code", "received_on", "submitted_at", "due_date", "tenant_id")
+    ):
+        received = a.received_on or local_day(a.submitted_at)
+        rows.setdefault(a.tenant_id, []).append(("依申请公开", "application", a.pk, a.code, received, a.due_date))
+    return rows
+
+
+def check_messages(tenant, today, facts=None):
     settings = rule("unanswered_message")
     limit = months_before(today, settings["veto_months"])
     findings = []
-    rows = [
-        ("留言", "message", m.pk, m.code, m.received_on, m.due_date)
-        for m in Message.objects.overdue(today)
-        .filter(handling_tenant=tenant)
-        .only("pk", "code", "received_on", "due_date")
-    ] + [
-        ("依申请公开", "application", a.pk, a.code, a.received_on or local_day(a.submitted_at), a.due_date)
-        for a in DisclosureApplication.objects.overdue(today)
-        .filter(tenant=tenant)
-        .only("pk", "code", "received_on", "submitted_at", "due_date")
-    ]
+    rows = facts.overdue(tenant) if facts is not None else overdue_rows([tenant.pk], today).get(tenant.pk, [])
     for label, kind, pk, code, received, due in rows:
         late = (today - due).days
         veto = received is not None and received < limit
@@ -466,10 +487,13 @@ def check_messages(tenant, today):
 # --- the crawler's records -------------------------------------------------------------------
 
 
-def check_availability(tenant, now, probe_model=Probe):
+def check_availability(tenant, now, probe_model=Probe, facts=None):
     settings = rule("availability")
     since = now - datetime.timedelta(days=settings["window_days"])
-    probes = list(probe_model.objects.filter(tenant=tenant, at__gte=since).values_list("at", "ok", "seconds"))
+    if facts is not None and probe_model is Probe:
+        probes = facts.probes.get(tenant.pk, [])
+    else:
+        probes = list(probe_model.objects.filter(tenant=tenant, at__gte=since).values_list("at", "ok", "seconds"))
     if not probes:
         return []
 
@@ -499,13 +523,16 @@ def check_availability(tenant, now, probe_model=Probe):
     ]
 
 
-def check_links(tenant, link_model=LinkFinding):
+def check_links(tenant, link_model=LinkFinding, facts=None):
     findings = []
     for kind, code in (("link", "broken_link"), ("attachment", "broken_attachment")):
         settings = rule(code)
-        rows = link_model.objects.filter(tenant=tenant, status="broken", kind=kind).values_list(
-            "page_url", "link_url", "link_text", "on_homepage"
-        )
+        if facts is not None and link_model is LinkFinding:
+            rows = facts.broken.get((tenant.pk, kind), [])
+        else:
+            rows = link_model.objects.filter(tenant=tenant, status="broken", kind=kind).values_list(
+                "page_url", "link_url", "link_text", "on_homepage"
+            )
         for page, link, text, on_home in rows:
             what = "链接" if kind == "link" else "附件"
             findings.append(
@@ -525,8 +552,34 @@ def check_links(tenant, link_model=LinkFinding):
 # --- one site ---------------------------------------------------------------------------------
 
 
-def check_site(tenant, today=None, now=None, *, entries=None):
-    """Every check of one site: a list of findings (veto findings first)."""
+class ClusterFacts:
+    """What the checks read from the public schema (overdue messages, probes, broken links), for
+    every site of a pass at once: a pass over 300 sites made each of these queries 300 times."""
+
+    def __init__(self, tenants, today, now):
+        ids = [tenant.pk for tenant in tenants]
+        self.rows = overdue_rows(ids, today)
+        since = now - datetime.timedelta(days=rule("availability")["window_days"])
+        self.probes = {}
+        for tenant_id, at, ok, seconds in Probe.objects.filter(tenant_id__in=ids, at__gte=since).values_list(
+            "tenant_id", "at", "ok", "seconds"
+        ):
+            self.probes.setdefault(tenant_id, []).append((at, ok, seconds))
+        self.broken = {}
+        for tenant_id, kind, *row in (
+            LinkFinding.objects.filter(tenant_id__in=ids, status="broken")
+            .order_by("pk")
+            .values_list("tenant_id", "kind", "page_url", "link_url", "link_text", "on_homepage")
+        ):
+            self.broken.setdefault((tenant_id, kind), []).append(tuple(row))
+
+    def overdue(self, tenant):
+        return self.rows.get(tenant.pk, [])
+
+
+def check_site(tenant, today=None, now=None, *, entries=None, facts=None):
+    """Every check of one site: a list of findings (veto findings first). ``facts``: a
+    ``ClusterFacts`` read once for a pass over many sites (else each check reads its own)."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     entries = list_entries() if entries is None else entries
@@ -534,14 +587,15 @@ def check_site(tenant, today=None, now=None, *, entries=None):
     findings = []
     with tenant_context(tenant):
         from cms.models import LeaderPage  # cms is below supervision: the right names and titles
+        from cms.visibility import listed  # the one visibility rule (same reason)
 
         tree = Tree()
         findings += check_homepage(tree, today, base)
         findings += check_columns(tree, today, base)
-        leaders = list(LeaderPage.objects.listed().values_list("title", "position"))
-    findings += check_messages(tenant, today)
-    findings += check_availability(tenant, now)
-    findings += check_links(tenant)
+        leaders = list(listed(LeaderPage.objects, tree.private).values_list("title", "position"))
+    findings += check_messages(tenant, today, facts)
+    findings += check_availability(tenant, now, facts=facts)
+    findings += check_links(tenant, facts=facts)
     findings += check_wording(tenant, leaders, entries)
     findings += check_footer(tenant)
     findings.sort(key=lambda f: (not f["veto"], ALL_RULES.index(f["rule"])))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sites.models import Role, SiteGroup, Tenant
 
-from .checks import check_site
+from .checks import ClusterFacts, check_site
 from .models import Alarm, AlarmDigest, DailyResult
 from .rules import label
 from .score import score
@@ -45,18 +45,29 @@ def check(tenant, today=None, now=None, **kwargs):
     }
 
 
+FIELDS = ("score", "passed", "vetoes", "findings")
+SAVE_BATCH = 100
+
+
+def save_results(day, pairs):
+    """``(tenant, result)`` pairs as the day's results; re-running the same day replaces them."""
+    now = timezone.now()
+    rows = [
+        DailyResult(tenant=tenant, day=day, checked_at=now, **{field: result[field] for field in FIELDS})
+        for tenant, result in pairs
+    ]
+    DailyResult.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["tenant", "day"],
+        update_fields=[*FIELDS, "checked_at"],
+    )
+
+
 def save_result(tenant, day, result):
     """Re-running the same day replaces that day's result."""
-    DailyResult.objects.update_or_create(
-        tenant=tenant,
-        day=day,
-        defaults={
-            "score": result["score"],
-            "passed": result["passed"],
-            "vetoes": result["vetoes"],
-            "findings": result["findings"],
-        },
-    )
+    save_results(day, [(tenant, result)])
 
 
 def raise_alarms(tenant, day, findings):
@@ -83,15 +94,29 @@ def run(code=None, today=None, now=None, *, save=True, alarms=True, progress=Non
     today = today or timezone.localdate(now)
     entries = list_entries()
     results = []
-    tenants = list(sites(code))
-    for tenant in progress(tenants) if progress else tenants:
-        result = check(tenant, today=today, now=now, entries=entries)
-        if save:
-            with transaction.atomic():
-                save_result(tenant, today, result)
-                if alarms:
+    tenants = list(sites(code).prefetch_related("domains"))
+    facts = ClusterFacts(tenants, today, now)
+    pending = []
+
+    def flush():
+        # One statement for the results of a batch of sites, then the alarms (only findings with
+        # a stage ask for one); a batch at a time, so a failure later keeps what was checked.
+        with transaction.atomic():
+            save_results(today, pending)
+            if alarms:
+                for tenant, result in pending:
                     raise_alarms(tenant, today, result["findings"])
+        pending.clear()
+
+    for tenant in progress(tenants) if progress else tenants:
+        result = check(tenant, today=today, now=now, entries=entries, facts=facts)
         results.append(result)
+        if save:
+            pending.append((tenant, result))
+            if len(pending) >= SAVE_BATCH:
+                flush()
+    if save and pending:
+        flush()
     if save and alarms:
         send_digests(today)
     return results

@@ -34,6 +34,9 @@ class LinkCheckRun(models.Model):
     caution = models.PositiveIntegerField(_("需留意"), default=0)
     seconds = models.FloatField(_("耗时（秒）"), default=0)
     error = models.TextField(_("错误"), blank=True)
+    # The fingerprints (supervision.crawler.state) of the schemas this site's links point to, taken
+    # before the run read them: the next incremental run looks again only where one moved.
+    cluster_state = models.JSONField(_("所指站点的状态"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("链接检查")

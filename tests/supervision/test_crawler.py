@@ -296,3 +296,53 @@ def test_an_unchanged_sites_check_costs_the_same_queries_however_many_links_it_s
     links += ["http://jtj.localhost/hudong/", "http://jtj.localhost/no/such/page/"]
     content.article(title="引用很多的文章", body="".join(f'<p><a href="{url}">链接</a></p>' for url in links))
     assert unchanged_run_queries() <= before
+
+
+def test_a_site_with_nothing_changed_nor_linked_to_changed_skips_every_look_up(jtj):
+    content.article(title="一篇文章", body='<p><a href="http://jyj.localhost/">教育局</a></p>')
+    run_link_check(jtj, checker=checker())
+    kept = set(LinkFinding.objects.filter(tenant=jtj).values_list("pk", "status"))
+    with CaptureQueriesContext(connection) as queries:
+        summary = run_link_check(jtj, incremental=True, checker=checker())
+    assert summary["unchanged"] and summary["pages"] == 0
+    # The fingerprints, the last run, the run's row, the site's counts: nothing per link or page.
+    assert len(queries) <= 8, [query["sql"][:80] for query in queries]
+    assert set(LinkFinding.objects.filter(tenant=jtj).values_list("pk", "status")) == kept
+    assert summary["site_broken"] == sum(1 for _, status in kept if status == LinkStatus.BROKEN)
+
+
+def test_a_change_on_the_site_a_link_points_to_reaches_that_link(jtj, cluster):
+    connection.set_tenant(cluster.sites["jyj"])
+    there = content.article(title="教育局的文章")
+    there_url = there.get_full_url()
+    connection.set_tenant(jtj)
+    content.article(title="引用教育局文章", body=f'<p><a href="{there_url}">教育局文章</a></p>')
+    run_link_check(jtj, checker=checker())
+    assert by_url(jtj)[there_url].status == LinkStatus.OK
+    connection.set_tenant(cluster.sites["jyj"])
+    there.unpublish()
+    connection.set_schema_to_public()
+    summary = run_link_check(jtj, incremental=True, checker=checker())
+    assert not summary["unchanged"] and summary["pages"] == 0  # jtj itself is not re-read
+    assert by_url(jtj)[there_url].status == LinkStatus.BROKEN
+
+
+def test_a_change_on_a_site_no_link_points_to_leaves_the_site_alone(jtj, cluster):
+    content.article(title="只引用本站", body=f'<p><a href="{content.column("gzdt").get_full_url()}">动态</a></p>')
+    run_link_check(jtj, checker=checker())
+    assert not LinkFinding.objects.filter(tenant=jtj, link_url__startswith="http://jyj.localhost").exists()
+    connection.set_tenant(cluster.sites["jyj"])
+    content.article(title="教育局的新文章")
+    connection.set_schema_to_public()
+    assert run_link_check(jtj, incremental=True, checker=checker())["unchanged"]
+
+
+def test_a_closed_site_breaks_the_links_into_it_on_the_next_incremental_run(jtj, cluster):
+    from sites.models import SiteStatus, Tenant
+
+    content.article(title="引用教育局首页", body='<p><a href="http://jyj.localhost/">教育局</a></p>')
+    run_link_check(jtj, checker=checker())
+    assert by_url(jtj)["http://jyj.localhost/"].status == LinkStatus.OK
+    Tenant.objects.filter(pk=cluster.sites["jyj"].pk).update(status=SiteStatus.SUSPENDED)
+    run_link_check(jtj, incremental=True, checker=checker())
+    assert by_url(jtj)["http://jyj.localhost/"].status == LinkStatus.BROKEN

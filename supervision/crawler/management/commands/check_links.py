@@ -15,6 +15,7 @@ from sites.models import Tenant
 from ...external import ExternalChecker
 from ...links import run_link_check
 from ...models import LinkFinding
+from ...state import ClusterState
 
 
 class Command(BaseCommand):
@@ -56,10 +57,14 @@ class Command(BaseCommand):
             tenants = [tenant for tenant in tenants if tenant.pk % parts == part - 1]
         # One checker for the whole pass: its per-host gate spans sites, and so does politeness.
         checker = ExternalChecker(timeout=timeout)
+        # One reading of every site's fingerprint for the pass, taken before any site is read.
+        state = ClusterState()
         started = time.monotonic()
         summaries = []
         for tenant in tenants:
-            summary = run_link_check(tenant, incremental=incremental or since is not None, since=since, checker=checker)
+            summary = run_link_check(
+                tenant, incremental=incremental or since is not None, since=since, checker=checker, state=state
+            )
             summaries.append(summary)
             if options["json"]:
                 summary["findings"] = list(
