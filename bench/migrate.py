@@ -7,7 +7,10 @@ On N freshly provisioned site schemas (plus the template), in one run and interl
       again so the other starts from the same state.
 Prints seconds, ms per schema and the ratio. On a database of its own (dropped at the end).
     .venv/bin/python bench/migrate.py [--schemas 100] [--rounds 2]
-    .venv/bin/python bench/migrate.py --schemas 1000 --rounds 1      # the province run
+    .venv/bin/python bench/migrate.py --schemas 1000 --rounds 1 --keep-db   # the province run
+With --keep-db the database (and its schemas) stays for the next run, which only tops it up:
+copying 1,000 schemas takes 15-60 minutes on a busy two-core machine. Drop it with
+``dropdb bench_migrate`` when done.
 """
 
 import argparse
@@ -22,6 +25,7 @@ from pathlib import Path
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--schemas", type=int, default=100)
 parser.add_argument("--rounds", type=int, default=2, help="interleaved repetitions of each measurement")
+parser.add_argument("--keep-db", action="store_true", help="reuse bench_migrate if it exists, and keep it")
 args = parser.parse_args()
 
 # --- A throw-away site app, in a temporary folder: 0001 is there from the start, 0002 is the deploy.
@@ -63,9 +67,34 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench_migrate_settings"
 
 import _django  # noqa: E402
 
-connection = _django.setup("bench_migrate")
-old_name = connection.settings_dict["NAME"]
+DB_NAME = "bench_migrate"
 
+
+def existing_database():
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    with psycopg.connect(url) as pg:
+        return pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
+
+
+if args.keep_db and existing_database():
+    os.environ["CMS_TEST_DB"] = DB_NAME
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = DB_NAME
+    kept = True
+else:
+    connection = _django.setup(DB_NAME)
+    old_name = connection.settings_dict["NAME"]
+    kept = False
+
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from tqdm import tqdm  # noqa: E402
@@ -80,7 +109,8 @@ def provision_schemas(count):
     """Copies of the template with their tenant rows: the schemas a deploy migrates (the sites'
     content, made by create_site, changes nothing a migration reads)."""
     sql = template_sql()
-    for i in tqdm(range(count), desc="复制站点模式", unit="站"):
+    have = Tenant.objects.filter(code__regex=r"^s[0-9]{4}$").count()
+    for i in tqdm(range(have, count), desc="复制站点模式", unit="站", initial=have, total=count):
         code = f"s{i:04d}"
         with transaction.atomic():
             load_schema_sql(rename_schema_sql(sql, template_schema(), code))
@@ -124,10 +154,21 @@ def applied_everywhere(schemas):
 
 
 try:
-    print("setting up: migrating public and template schemas …", flush=True)
-    bootstrap(step=lambda text: None)
+    if kept:
+        print(f"reusing {DB_NAME}", flush=True)
+        undo_add_field(site_schemas())  # a run stopped during (b) left some schemas after 0002
+    else:
+        print("setting up: migrating public and template schemas …", flush=True)
+        bootstrap(step=lambda text: None)
     provision_schemas(args.schemas)
-    schemas = site_schemas()
+    schemas = [settings.CMS_TEMPLATE_SCHEMA] + [f"s{i:04d}" for i in range(args.schemas)]
+    assert set(schemas) <= set(site_schemas())
+    # The deploy and migrate_schemas both take every tenant: extra schemas of a kept database go.
+    extra = list(Tenant.objects.filter(code__regex=r"^s[0-9]{4}$").exclude(schema_name__in=schemas))
+    for tenant in tqdm(extra, desc="删除多余站点模式", unit="站"):
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{tenant.schema_name}" CASCADE')
+        Tenant.objects.filter(pk=tenant.pk).delete()
     count = len(schemas)
     methods = {"migrate_schemas --tenant": migrate_schemas, "deploy_sites": deploy}
     results = {("a", name): [] for name in methods} | {("b", name): [] for name in methods}
@@ -155,4 +196,7 @@ try:
         print(f"  ratio migrate_schemas / deploy_sites: {baseline / ours:.1f}x   (target >= 10x, <= 20 ms per schema)")
 finally:
     connection.set_schema_to_public()
-    _django.teardown(connection, old_name)
+    if args.keep_db:
+        print(f"kept database {DB_NAME} (dropdb {DB_NAME} when done)")
+    else:
+        _django.teardown(connection, old_name)

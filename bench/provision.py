@@ -1,7 +1,10 @@
 """Seconds to provision one site: copying the template schema vs running every migration.
 
 Prints the median of each and the ratio, measured in the same run on a database of its own.
+With ``--sites N``, then provisions N more sites one after another behind a progress bar and prints
+the throughput, and whether the last sites cost more than the first (a crowded catalogue).
     .venv/bin/python bench/provision.py [--copies 5] [--migrations 2]
+    .venv/bin/python bench/provision.py --sites 1000      # the province run
 """
 
 import argparse
@@ -9,10 +12,12 @@ import statistics
 import time
 
 import _django
+from _provision import describe_throughput, provision_sites
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--copies", type=int, default=5)
 parser.add_argument("--migrations", type=int, default=2)
+parser.add_argument("--sites", type=int, default=0, help="then provision this many sites in a row")
 args = parser.parse_args()
 
 
@@ -50,6 +55,10 @@ try:
     print(f"create a schema by running migrations (schema only, no columns or roles), n={args.migrations}:")
     print(f"  median {migrate_median:.3f} s   min {min(migrate_times):.3f}   max {max(migrate_times):.3f}")
     print(f"ratio migrate / copy: {migrate_median / copy_median:.1f}x   (target: copy <= 1.5 s and >= 8x)")
+    if args.sites:
+        _codes, seconds = provision_sites(args.sites)
+        for line in describe_throughput(seconds):
+            print(line)
 finally:
     connection.set_schema_to_public()
     _django.teardown(connection, old_name)
