@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/pages/<int:page_id>/privacy/", privacy_view, name="cms_set_privacy"),
     # The login steps (password, second factor, enrolment, forced password change): sites/policy/.
     path("", include("sites.policy.urls")),
+    # 统一身份认证登录, its callback, and the logout that ends the provider's session too: sites/oidc/.
+    path("", include("sites.oidc.urls")),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URLs (same names, so doc.url and the admin point here), through the view
     # that checks who may read the document: the only way to a document (cms/documents.py).

@@ -32,11 +32,11 @@ if ! cmp -s "$root/tests/browser/node/package-lock.json" "$root/var/node/package
   npm ci --prefix "$root/var/node" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 # oidc-provider: the OpenID provider the OIDC login tests and the demo run on loopback
-# (tests/oidc_provider/), at the version pinned there, into its own folder (npm ci empties node_modules).
-if ! cmp -s "$root/tests/oidc_provider/package-lock.json" "$root/var/node/oidc-provider/package-lock.json" \
+# (scripts/oidc-provider/), at the version pinned there, into its own folder (npm ci empties node_modules).
+if ! cmp -s "$root/scripts/oidc-provider/package-lock.json" "$root/var/node/oidc-provider/package-lock.json" \
   || [ ! -f "$root/var/node/oidc-provider/node_modules/oidc-provider/lib/index.js" ]; then
-  echo "      安装 oidc-provider（统一身份认证测试与演示，tests/oidc_provider/package-lock.json）"
+  echo "      安装 oidc-provider（统一身份认证测试与演示，scripts/oidc-provider/package-lock.json）"
   mkdir -p "$root/var/node/oidc-provider"
-  cp "$root/tests/oidc_provider/package.json" "$root/tests/oidc_provider/package-lock.json" "$root/var/node/oidc-provider/"
+  cp "$root/scripts/oidc-provider/package.json" "$root/scripts/oidc-provider/package-lock.json" "$root/var/node/oidc-provider/"
   npm ci --prefix "$root/var/node/oidc-provider" --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -17,6 +17,8 @@ which cms.wsgi replays without entering Django, carries the headers too. A heade
 the inner pass, or by a view with a stricter policy, like Wagtail's document view) is kept.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 from . import sso
@@ -38,6 +40,10 @@ def admin_policy(request):
     directives = {name: list(sources) for name, sources in settings.CMS_CSP_ADMIN.items()}
     form_action = directives.setdefault("form-action", ["'self'"])
     form_action.append(sso.origin(request, sso.sso_host()))  # the hub, as this browser reaches it
+    if settings.CMS_OIDC_ISSUER and settings.CMS_OIDC_LOGOUT:
+        # The logout form's answer redirects to the identity provider's logout (sites/oidc/).
+        parts = urlsplit(settings.CMS_OIDC_ISSUER)
+        form_action.append(f"{parts.scheme}://{parts.netloc}")
     return render_policy(directives)
 
 

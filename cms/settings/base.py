@@ -72,6 +72,8 @@ SHARED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "sites.policy",
+    # 统一身份认证 (sites/oidc/): OpenID Connect login, identities linked by issuer and subject.
+    "sites.oidc",
 ]
 TENANT_APPS = [
     "cms",
@@ -144,6 +146,8 @@ MIDDLEWARE = [
     "sites.sso.SingleSignOnMiddleware",
     # Idle timeout and absolute lifetime, the second factor, the password's age (sites/policy/).
     "sites.policy.middleware.LoginPolicyMiddleware",
+    # CMS_LOCAL_PASSWORD_LOGIN=0: the password form refused on the server (sites/oidc/).
+    "sites.oidc.middleware.LocalPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # GET /admin/logout/ asks for confirmation; only the POST logs out (and deletes the session).
     "sites.middleware.LogoutConfirmationMiddleware",
@@ -264,6 +268,25 @@ CMS_PASSWORD_POLICY_ENFORCED = os.environ.get("CMS_PASSWORD_POLICY_ENFORCED", "1
 CMS_SESSION_IDLE_SECONDS = int(os.environ.get("CMS_SESSION_IDLE_SECONDS", str(30 * 60)))
 CMS_SESSION_REMEMBER_IDLE_SECONDS = int(os.environ.get("CMS_SESSION_REMEMBER_IDLE_SECONDS", str(2 * 3600)))
 CMS_SESSION_MAX_AGE_SECONDS = SESSION_COOKIE_AGE
+
+# --- 统一身份认证: OpenID Connect (sites/oidc/, docs/operations.md «接入省统一身份认证») ------------
+# The province's identity provider. Empty issuer: no 统一身份认证登录 button, the callback is a 404.
+# The client is registered there with every host's callback (manage.py oidc_redirect_uris).
+CMS_OIDC_ISSUER = os.environ.get("CMS_OIDC_ISSUER", "")
+CMS_OIDC_CLIENT_ID = os.environ.get("CMS_OIDC_CLIENT_ID", "")
+CMS_OIDC_CLIENT_SECRET = os.environ.get("CMS_OIDC_CLIENT_SECRET", "")
+CMS_OIDC_SCOPES = os.environ.get("CMS_OIDC_SCOPES", "openid profile email")
+# The ID token's amr values (RFC 8176) that count as a second factor, and the acr values the
+# deployment trusts as one (none by default): then our own TOTP step is skipped.
+CMS_OIDC_MFA_AMR = env_list("CMS_OIDC_MFA_AMR", "mfa,otp,hwk")
+CMS_OIDC_STRONG_ACR = env_list("CMS_OIDC_STRONG_ACR")
+# Our logout also ends the session at the provider (RP-initiated logout, its end_session_endpoint).
+CMS_OIDC_LOGOUT = os.environ.get("CMS_OIDC_LOGOUT", "1") != "0"
+CMS_OIDC_STATE_SECONDS = 600  # from the button to the callback
+CMS_OIDC_TIMEOUT = 10  # seconds for each call to the provider (discovery, keys, token)
+# 0: the identity provider only; the password form is refused on the server (the break-glass
+# superuser from manage.py break_glass still signs in with its password).
+CMS_LOCAL_PASSWORD_LOGIN = os.environ.get("CMS_LOCAL_PASSWORD_LOGIN", "1") != "0"
 
 # --- Content-Security-Policy (sites/security.py) ------------------------------------------------
 # Public pages, the JSON API, sign-on hops and error pages. Nothing inline runs or styles a page:

@@ -26,3 +26,9 @@ if os.environ.get("CMS_BENCH_REDIS_URL"):
 # (idle timeout, absolute lifetime) and the password validators stay on.
 CMS_MFA_ENFORCED = False
 CMS_PASSWORD_POLICY_ENFORCED = False
+# 统一身份认证 is off for the suite whatever the shell exports; tests/sites/test_oidc*.py and
+# tests/browser/test_oidc_login.py point it at the provider they start.
+CMS_OIDC_ISSUER = ""
+CMS_OIDC_CLIENT_ID = ""
+CMS_OIDC_CLIENT_SECRET = ""
+CMS_LOCAL_PASSWORD_LOGIN = True

@@ -32,6 +32,11 @@ ACTION_LABELS = {
     "login_failed": "登录失败",
     "login_locked": "登录被锁定",
     "sso_ticket_refused": "单点登录票据被拒绝",
+    # 统一身份认证 (sites/oidc/)
+    "oidc_login": "统一身份认证登录",
+    "oidc_login_failed": "统一身份认证登录失败",
+    "oidc_logout": "退出统一身份认证",
+    "local_password_refused": "拒绝本地密码登录",
     # 等保三级 login rules (sites/policy/)
     "mfa_enrolled": "绑定双因素验证器",
     "mfa_reset": "重置双因素验证",

@@ -1,5 +1,5 @@
 // A real OpenID Connect provider on loopback, standing in for a province's 统一身份认证 in the
-// tests (tests/sites/oidc_provider.py starts it) and the demo (manage.py run_demo_oidc_provider).
+// tests (tests/sites/oidc_helpers.py starts it) and the demo (manage.py run_demo_oidc_provider).
 //
 // It is the node `oidc-provider` package (installed into var/node/oidc-provider by
 // scripts/system-packages.sh) with a small configuration read from a JSON file named on the

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from sites.oidc.registration import callback_uris, logout_return_uris
+
+
+class Command(BaseCommand):
+    help = "列出要在省统一身份认证登记的地址：每个站点域名的回调地址（redirect_uri）和退出后返回地址。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scheme", default=None, help=f"默认 CMS_PUBLIC_SCHEME（{settings.CMS_PUBLIC_SCHEME}）")
+        parser.add_argument("--port", default=None, help="默认 CMS_PUBLIC_PORT（浏览器访问站点用的端口）")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出（供登记脚本读取）")
+
+    def handle(self, *args, **options):
+        callbacks = callback_uris(options["scheme"], options["port"])
+        returns = logout_return_uris(options["scheme"], options["port"])
+        if options["json"]:
+            import json
+
+            self.stdout.write(json.dumps({"redirect_uris": callbacks, "post_logout_redirect_uris": returns}, indent=2))
+            return
+        self.stdout.write("# 回调地址 redirect_uris（授权码返回，每个站点域名一个）")
+        for uri in callbacks:
+            self.stdout.write(uri)
+        self.stdout.write("# 退出后返回地址 post_logout_redirect_uris")
+        for uri in returns:
+            self.stdout.write(uri)

@@ -1,0 +1,140 @@
+"""统一身份认证: the login's two hops, the no-role page, and our logout ending the provider's session.
+
+The callback lands on the site host where the login started (every host's callback URL is
+registered at the provider: ``manage.py oidc_redirect_uris``). From there the login goes on
+exactly as a password login does: ``complete_login`` (sites/policy/login_flow.py) logs in or
+asks for the second factor, and the session is handed to the sign-on hub the way
+``SingleSignOnMiddleware`` hands over a password login (sites/sso.py), so every other host
+joins it.
+"""
+
+from urllib.parse import urlunsplit
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from wagtail.admin.views.account import LogoutView as WagtailLogoutView
+
+from sites import audit, sso
+from sites.policy.login_flow import complete_login
+
+from . import client, identities
+
+# The ID token of the login, for the provider's logout (id_token_hint) when we log out.
+ID_TOKEN_KEY = "cms_oidc_id_token"  # noqa: S105 - a session key
+NEXT_KEY = "cms_oidc_next"
+BACKEND = "sites.auth.SiteScopedBackend"
+
+
+def _next_path(request, value):
+    """``value`` when it is a path (or URL) on this host, else the admin's home (sites.sso.safe_next)."""
+    target = sso.safe_next(value or sso.DEFAULT_NEXT, request)
+    if target is None or (target.netloc and target.hostname != sso._request_host(request)):
+        return sso.DEFAULT_NEXT
+    return urlunsplit(("", "", target.path, target.query, target.fragment))
+
+
+def _failure(request, reason, *, status=400, message=None):
+    audit.record("oidc_login_failed", request=request, target=settings.CMS_OIDC_ISSUER, reason=reason)
+    context = {"message": message or "统一身份认证登录未完成，请重新登录。"}
+    return render(request, "sites_oidc/error.html", context, status=status)
+
+
+@never_cache
+def start(request):
+    """The button: off to the provider's login, with state, nonce and a PKCE challenge."""
+    if not client.is_configured():
+        raise Http404
+    request.session[NEXT_KEY] = _next_path(request, request.GET.get("next", ""))
+    try:
+        return client.authorize_redirect(request, request.build_absolute_uri(reverse("oidc_callback")))
+    except client.OidcError as exc:
+        return _failure(request, exc.reason, status=502, message="统一身份认证服务暂时无法访问，请稍后再试。")
+
+
+@never_cache
+def callback(request):
+    """The provider's answer: checked, exchanged, matched to a user, and logged in as a password login is."""
+    if not client.is_configured():
+        raise Http404
+    try:
+        claims, id_token = client.finish(request)
+    except client.OidcError as exc:
+        return _failure(request, exc.reason)
+    issuer = settings.CMS_OIDC_ISSUER.rstrip("/")
+    user, created = identities.user_for(issuer, claims)
+    if not user.is_active:
+        return _failure(request, "inactive user", status=403, message="该账号已停用，请联系网站办。")
+    next_url = request.session.pop(NEXT_KEY, sso.DEFAULT_NEXT)
+    if not user.has_perm("wagtailadmin.access_admin"):
+        next_url = reverse("oidc_no_role")
+    asserted = identities.second_factor_asserted(claims)
+    audit.record(
+        "oidc_login",
+        actor=user,
+        request=request,
+        target=user.get_username(),
+        issuer=issuer,
+        subject=str(claims["sub"]),
+        created=created,
+        amr=claims.get("amr") or [],
+        second_factor_asserted=asserted,
+    )
+    # The one door to a signed-in session (sites/policy/login_flow.py): logs in now, or parks the
+    # user before the second factor when the provider did not assert one.
+    response = complete_login(request, user, backend=BACKEND, mfa_asserted=asserted, next_url=next_url)
+    request.session[ID_TOKEN_KEY] = id_token
+    if response is not None:
+        return response
+    response = HttpResponseRedirect(next_url)
+    if connection.schema_name != settings.PUBLIC_SCHEMA_NAME and request.session.session_key:
+        # A GET, so SingleSignOnMiddleware does not see it: hand the session to the hub the same way.
+        sso.SingleSignOnMiddleware.pass_login_to_hub(request, response)
+    return response
+
+
+@never_cache
+def no_role(request):
+    """Signed in through the provider, but no role here: say so, and whom to ask."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(reverse("wagtailadmin_login"))
+    sites = [
+        {"name": tenant.name, "url": sso.origin(request, domain) + "/admin/"}
+        for tenant in identities.sites_with_roles(request.user)
+        if (domain := tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first())
+    ]
+    context = {"has_any_role": identities.has_any_role(request.user), "sites": sites}
+    return render(request, "sites_oidc/no_role.html", context, status=403)
+
+
+class LogoutView(WagtailLogoutView):
+    """Wagtail's logout (POST only: sites/views.py), then the provider's: RP-initiated logout.
+
+    Ending only our session would leave the person signed in at the provider, and the next click
+    on 统一身份认证登录 would sign them in again without a password; so a session opened by the
+    provider is ended there too (its end-session endpoint, with the ID token as the hint), and
+    the provider sends the browser back to this host's login page.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        id_token = request.session.get(ID_TOKEN_KEY) if request.method == "POST" else None
+        user = request.user if request.user.is_authenticated else None
+        response = super().dispatch(request, *args, **kwargs)
+        if id_token and settings.CMS_OIDC_LOGOUT and client.is_configured() and response.status_code in (301, 302):
+            url = client.logout_url(id_token, request.build_absolute_uri(reverse("wagtailadmin_login")))
+            if url:
+                audit.record(
+                    "oidc_logout",
+                    actor=user,
+                    request=request,
+                    target=user.get_username() if user else "",
+                    issuer=settings.CMS_OIDC_ISSUER,
+                )
+                response["Location"] = url
+        return response
+
+
+logout = LogoutView.as_view()
