@@ -10,6 +10,7 @@ else (an admin, a command, seed_demo) is told from one the owner chose.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -80,7 +81,7 @@ class HistoryValidator:
             .order_by("-created_at", "-pk")
             .values_list("password", flat=True)[: settings.CMS_PASSWORD_HISTORY]
         )
-        current = type(user).objects.filter(pk=user.pk).values_list("password", flat=True).first()
+        current = get_user_model().objects.filter(pk=user.pk).values_list("password", flat=True).first()
         if current:
             hashes.append(current)
         if any(check_password(password, encoded) for encoded in hashes if encoded):
