@@ -252,11 +252,17 @@ class ThemeVersion(models.Model):
             pk=base.pk,
             slug=base.slug,
             is_default=base.is_default,
-            version=self.number,
+            version=self.asset_number,
             **{field: self.snapshot.get(field, getattr(base, field)) for field in SNAPSHOT_FIELDS},
         )
         theme.applied_version = self
         return theme
+
+    @property
+    def asset_number(self):
+        """The number the pages' stylesheet links carry: a rollback's is its original's, so the
+        pages it gives are byte for byte those of the version it restores."""
+        return self.restored_from.number if self.restored_from_id else self.number
 
     @property
     def time(self):

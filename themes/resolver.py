@@ -28,7 +28,11 @@ _remembered = {"purges": None, "themes": {}, "home": {}}
 def _site_theme(tenant_pk):
     """The site's theme as the version it shows (a ``Theme`` built from the version's values)."""
     if tenant_pk:
-        assignment = SiteTheme.objects.select_related("theme", "version__theme").filter(tenant_id=tenant_pk).first()
+        assignment = (
+            SiteTheme.objects.select_related("theme", "version__theme", "version__restored_from")
+            .filter(tenant_id=tenant_pk)
+            .first()
+        )
         if assignment is not None:
             if assignment.version is not None:
                 return assignment.version.as_theme()
@@ -74,7 +78,11 @@ def preview_theme(request):
     theme = Theme.objects.filter(slug=slug).first()
     number = request.GET.get(PREVIEW_VERSION_PARAM, "")
     if theme is not None and number.isdigit():
-        version = ThemeVersion.objects.filter(theme=theme, number=int(number)).select_related("theme").first()
+        version = (
+            ThemeVersion.objects.filter(theme=theme, number=int(number))
+            .select_related("theme", "restored_from")
+            .first()
+        )
         if version is None:
             return None
         return version.as_theme()

@@ -103,6 +103,8 @@ def create_version(theme, changes, *, actor=None, comment="", request=None, rest
     colour rule, the layouts' limits).
     """
     _check_actor(actor)
+    if restored_from is not None and restored_from.restored_from_id:
+        restored_from = restored_from.restored_from  # always the original: one step, however many
     theme = Theme.objects.select_for_update().get(pk=theme.pk)
     previous = latest_version(theme)
     unknown = set(changes) - set(SNAPSHOT_FIELDS) - {"extra_colours"}
@@ -111,7 +113,7 @@ def create_version(theme, changes, *, actor=None, comment="", request=None, rest
     snapshot = check_snapshot({**previous.snapshot, **changes})
     _pin_followers(theme, previous)
     number = (theme.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    number = max(number, theme.version + 1)
+    number = max(number, theme.version)  # the record's counter: the stylesheets' ?v=
     version = ThemeVersion.objects.create(
         theme=theme,
         number=number,
