@@ -360,6 +360,14 @@ def _hit_headers(entry):
     return [*entry[2], ("X-Cache", "HIT")]
 
 
+def _private_if_preview(request, response):
+    """A theme preview (``request.theme_preview``, set by themes.resolver for the web office) is
+    never kept by this cache, a browser's or a proxy's, whichever view rendered it."""
+    if getattr(request, "theme_preview", False):
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class PageCacheMiddleware:
     """Serve anonymous GETs of site pages from the cache.
 
@@ -373,7 +381,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if connection.schema_name == settings.PUBLIC_SCHEMA_NAME or not _eligible(request.META):
-            return self.get_response(request)
+            return _private_if_preview(request, self.get_response(request))
         generation, entry = lookup(request.META)
         if entry is not None:
             _, status, headers, body = entry
@@ -381,7 +389,7 @@ class PageCacheMiddleware:
             for name, value in _hit_headers(entry):
                 response[name] = value
             return response
-        response = self.get_response(request)
+        response = _private_if_preview(request, self.get_response(request))
         if _storable(request, response):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
