@@ -47,7 +47,8 @@ const provider = new Provider(config.issuer, {
   cookies: { keys: [config.cookie_key || 'test-provider-cookie-key'] },
   pkce: { required: () => true },
   scopes: ['openid', 'profile', 'email'],
-  claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'] },
+  // amr with the openid scope: an ID token says how the person signed in (pwd, otp), as a province's does.
+  claims: { acr: null, auth_time: null, sid: null, openid: ['sub', 'amr'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'] },
   features: {
     devInteractions: { enabled: false },
     rpInitiatedLogout: {

@@ -143,7 +143,30 @@ def finish(request):
     claims = token.get("userinfo")
     if not claims or not token.get("id_token"):
         raise OidcError("no ID token")
-    return dict(claims), token["id_token"]
+    claims = dict(claims)
+    claims.update(_profile(app, token, claims["sub"]))
+    return claims, token["id_token"]
+
+
+PROFILE_CLAIMS = ("name", "preferred_username", "email", "email_verified")
+
+
+def _profile(app, token, subject):
+    """Name and e-mail from the UserInfo endpoint when the ID token leaves them out (many providers do).
+
+    Only these labels are taken, and only for the same ``sub``; who the person is and how they
+    signed in (``sub``, ``amr``, ``acr``) come from the signed ID token alone.
+    """
+    endpoint = app.server_metadata.get("userinfo_endpoint")
+    if not endpoint or not token.get("access_token"):
+        return {}
+    try:
+        info = app.userinfo(token=token)
+    except Exception:  # noqa: BLE001 - the profile is optional: the login stands without it
+        return {}
+    if str(info.get("sub")) != str(subject):
+        return {}
+    return {key: info[key] for key in PROFILE_CLAIMS if key in info}
 
 
 def logout_url(id_token, post_logout_redirect_uri):
