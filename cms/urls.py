@@ -49,6 +49,8 @@ urlpatterns = [
     path("api/search/", include("search.urls")),
     # 互动交流 and 依申请公开 for citizens (/hudong/, /ysqgk/) and their JSON API.
     path("", include("interaction.urls")),
+    # 哀悼模式: the stylesheet every public page links, grey while a period covers the site (themes/mourning.py).
+    path("", include("themes.mourning_urls")),
 ]
 # runserver only: images and other public files; documents are refused there.
 urlpatterns += documents.media_urlpatterns()

@@ -322,3 +322,7 @@ class SiteHomeLayout(models.Model):
 
     def __str__(self):
         return f"{self.tenant} · 首页版块"
+
+
+# 哀悼模式 (topicset): its model lives in themes/mourning.py; imported here so the app loads it.
+from .mourning import MourningPeriod  # noqa: E402, F401

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 TEMPLATE_SETS = {
     "blue": "政务蓝",
     "red": "中国红",
+    "topic": "专题",
 }
 DEFAULT_TEMPLATE_SET = "blue"
 
@@ -73,6 +74,8 @@ class BrandingLimits:
 BRANDING_LIMITS = {
     "blue": BrandingLimits(),
     "red": BrandingLimits(site_banner=False),
+    # 专题: the banner band under the navigation is wider and taller than a header strip (1920×480).
+    "topic": BrandingLimits(banner_ratio=(2.5, 6.0)),
 }
 
 

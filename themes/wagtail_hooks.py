@@ -103,3 +103,19 @@ def register_home_layout_menu_item():
     return SiteAdminMenuItem(
         _("首页版块"), reverse("themes_admin:home_layout"), name="home-layout", icon_name="form", order=152
     )
+
+
+# 哀悼模式 (themes/mourning.py): the web office's screen.
+@hooks.register("register_admin_urls")
+def register_mourning_urls():
+    from .mourning_views import mourning_admin
+
+    urls = [path("", mourning_admin, name="index")]
+    return [path("mourning/", include((urls, "themes_mourning"), namespace="themes_mourning"))]
+
+
+@hooks.register("register_settings_menu_item")
+def register_mourning_menu_item():
+    return WebOfficeMenuItem(
+        _("哀悼模式"), reverse("themes_mourning:index"), name="mourning", icon_name="view", order=153
+    )

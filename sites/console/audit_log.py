@@ -66,6 +66,10 @@ ACTION_LABELS = {
     "theme_version_applied": "应用主题版本",
     "theme_rolled_back": "回滚主题版本",
     "theme_home_layout_changed": "调整首页版块",
+    # 哀悼模式 (themes/mourning.py)
+    "mourning_scheduled": "开启哀悼模式",
+    "mourning_ended": "关闭哀悼模式",
+    "mourning_refused": "拒绝哀悼模式操作",
     "submission_offered": "报送信息",
     "validity_changed": "变更有效性",
     "wordlist_created": "新建词库",

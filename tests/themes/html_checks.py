@@ -60,10 +60,15 @@ def assert_accessible(html):
     assert page.inputs and page.unlabelled_inputs() == []
     assert len(page.ids) == len(set(page.ids)), "duplicate ids"
     # No third-party CDN: every script and stylesheet is served by the project (the theme's
-    # design tokens are a stylesheet under /media/: themes/tokens.py).
+    # design tokens are a stylesheet under /media/: themes/tokens.py; 哀悼模式 answers /mourning.css
+    # on the site's own host: themes/mourning.py).
     for url in page.scripts:
         assert url.startswith("/static/"), url
     for url in page.stylesheets:
-        assert url.startswith("/static/") or (url.startswith("/media/") and "/themes/tokens/" in url), url
+        assert (
+            url.startswith("/static/")
+            or (url.startswith("/media/") and "/themes/tokens/" in url)
+            or url == "/mourning.css"
+        ), url
     assert "data-mode-toggle" in html and 'id="leave-dialog"' in html
     return page
