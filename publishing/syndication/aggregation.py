@@ -26,10 +26,17 @@ ITEM_TYPES = ("article", "disclosure")
 
 
 def source_kinds(source):
-    """The kinds of child site a column's ``aggregate_from`` (cms AggregateSource) takes; None: all."""
+    """The kinds of child site a column's ``aggregate_from`` (cms AggregateSource) takes; None: all.
+
+    Three levels: a portal's children are its departments and its counties/districts, and a
+    province portal's children are its own departments and the city portals. So a province's
+    县区动态 (市县动态) lists the cities' own news; a county's item reaches the province only when
+    the city adopted it and offered it on (信息报送 on up, services.offer ``via``), never by
+    aggregation alone: each level's editors choose what goes up.
+    """
     return {
         AggregateSource.DEPARTMENTS: [SiteKind.DEPARTMENT],
-        AggregateSource.COUNTIES: [SiteKind.COUNTY, SiteKind.DISTRICT],
+        AggregateSource.COUNTIES: [SiteKind.COUNTY, SiteKind.DISTRICT, SiteKind.PORTAL],
         AggregateSource.CHILDREN: None,
     }.get(source, [])
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.html import escape
@@ -40,6 +40,13 @@ def target_sites(tenant):
     return Tenant.objects.serving().filter(pk=tenant.parent_id)
 
 
+def relayable(via):
+    """Items ``via`` adopted from its own sites that it may offer on up (信息报送 on up the levels):
+    adopted submissions to ``via`` whose original is still in the catalogue."""
+    live = CatalogueEntry.objects.live().filter(tenant=OuterRef("source_tenant"), page_id=OuterRef("page_id"))
+    return Submission.objects.filter(target_tenant=via, status=SubmissionStatus.ADOPTED).filter(Exists(live))
+
+
 def column_choices(tenant):
     """Form choices ``"<site code>:<column id>"`` → ``"<site> · <column>"`` for an offering site."""
     choices = []
@@ -57,12 +64,22 @@ def _target_column(target, column_id):
 
 
 @transaction.atomic
-def offer(*, source, page_id, target, column_id, user, note="", request=None):
-    """Offer the live item ``page_id`` of ``source`` to column ``column_id`` of ``target``."""
-    if not permissions.can_offer(user, source):
+def offer(*, source, page_id, target, column_id, user, note="", request=None, via=None):
+    """Offer the live item ``page_id`` of ``source`` to column ``column_id`` of ``target``.
+
+    With ``via`` (a portal that adopted the item from ``source``, e.g. a city that adopted a
+    county's item), ``via`` offers it on to its own parent (the province): the submission keeps
+    its origin (``source`` and its page), so the province lists and links the county's original,
+    and the item travels only while it is live and public there (the catalogue holds nothing
+    else) and only once adopted at each level below.
+    """
+    offering = via or source
+    if not permissions.can_offer(user, offering):
         raise SubmissionError(_("只有本站编辑或站点管理员可以报送信息。"))
-    if not target_sites(source).filter(pk=target.pk).exists():
+    if not target_sites(offering).filter(pk=target.pk).exists():
         raise SubmissionError(_("只能向本站的上级门户报送信息。"))
+    if via is not None and not relayable(via).filter(source_tenant=source, page_id=page_id).exists():
+        raise SubmissionError(_("只能继续报送本站已采用、原文仍在发布的信息。"))
     entry = CatalogueEntry.objects.filter(tenant=source, page_id=page_id).first()
     if entry is None:
         raise SubmissionError(_("只能报送已发布的信息。"))
@@ -88,10 +105,11 @@ def offer(*, source, page_id, target, column_id, user, note="", request=None):
     audit.record(
         "submission_offered",
         actor=user,
-        tenant_code=source.code,
+        tenant_code=offering.code,
         target=f"{entry.title} → {target.code}:{column.title}"[:200],
         request=request,
         submission=submission.pk,
+        **({"origin": source.code} if via is not None else {}),
     )
     return submission
 

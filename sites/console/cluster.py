@@ -67,9 +67,11 @@ def admin_url(tenant, request=None):
     return f"{public_origin(host, request)}/admin/" if host else ""
 
 
-def site_rows(request=None, now=None):
-    """One ``SiteRow`` per site of the cluster (template and public excluded), in site order."""
-    tenants = list(Tenant.objects.sites().select_related("parent").prefetch_related("domains").order_by("id"))
+def site_rows(request=None, now=None, sites=None):
+    """One ``SiteRow`` per site of the cluster (template and public excluded), in site order; ``sites``
+    (a Tenant queryset, e.g. ``sites.scope.managed_sites``) narrows the table to those."""
+    sites = Tenant.objects.sites() if sites is None else sites
+    tenants = list(sites.select_related("parent").prefetch_related("domains").order_by("id"))
     ids = [tenant.pk for tenant in tenants]
     figures = {}
     for answer in hooks.get_hooks(FIGURES_HOOK):

@@ -31,6 +31,7 @@ from ..access import current_site, is_web_office
 from ..backup import backup_site, restore_site
 from ..models import AuditEvent, SiteStatus, Tenant
 from ..provisioning import ProvisioningError, SiteSpec, create_site
+from ..scope import managed_sites, manages_any, scoped_parent_error
 from . import audit_log, cluster, forms, services
 
 PER_PAGE = 50
@@ -66,8 +67,19 @@ class ConsoleScreen(WagtailAdminTemplateMixin, TemplateView):
         return items + [{"url": "", "label": self.get_page_title()}]
 
 
-def _site_or_404(code):
-    site = Tenant.objects.sites().filter(code=code).first()
+class ManagesSites:
+    """Admits the cluster's web office and a portal's (scoped) web office; 403 for everyone else."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not manages_any(request.user):
+            return refused(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _site_or_404(code, user=None):
+    """A site by code; with ``user``, only one the user manages (another city's site is a 404)."""
+    sites = Tenant.objects.sites() if user is None else managed_sites(user)
+    site = sites.filter(code=code).first()
     if site is None:
         raise Http404("没有这个站点")
     return site
@@ -76,7 +88,7 @@ def _site_or_404(code):
 # --- Sites -------------------------------------------------------------------------------------
 
 
-class SitesView(WebOfficeOnly, ConsoleScreen):
+class SitesView(ManagesSites, ConsoleScreen):
     """站点管理: the cluster home's table with the actions on each site."""
 
     template_name = "sites/console/sites.html"
@@ -84,7 +96,9 @@ class SitesView(WebOfficeOnly, ConsoleScreen):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(rows=cluster.site_rows(self.request), statuses=SiteStatus)
+        context.update(
+            rows=cluster.site_rows(self.request, sites=managed_sites(self.request.user)), statuses=SiteStatus
+        )
         return context
 
 
@@ -117,14 +131,16 @@ class SiteCreateView(WebOfficeOnly, ConsoleScreen):
         return redirect("sites_console:site", code=tenant.code)
 
 
-class SiteEditView(WebOfficeOnly, ConsoleScreen):
+class SiteEditView(ManagesSites, ConsoleScreen):
     """One site: its record (footer registration data), hosts, status and backup."""
 
     template_name = "sites/console/site_edit.html"
     page_title = "站点信息"
 
     def dispatch(self, request, *args, **kwargs):
-        self.site = _site_or_404(kwargs["code"])
+        if not manages_any(request.user):
+            return refused(request)
+        self.site = _site_or_404(kwargs["code"], request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
@@ -151,7 +167,9 @@ class SiteEditView(WebOfficeOnly, ConsoleScreen):
 
     def post(self, request, *args, **kwargs):
         form = forms.SiteRecordForm(request.POST, site=self.site)
-        if form.is_valid():
+        if form.is_valid() and (error := scoped_parent_error(request.user, self.site, form.values().get("parent"))):
+            form.add_error("parent", error)
+        elif form.is_valid():
             try:
                 changes = services.update_site_record(self.site, form.values(), actor=request.user, request=request)
             except ProvisioningError as exc:
@@ -168,9 +186,9 @@ class SiteActionView(View):
     http_method_names = ["post"]
 
     def dispatch(self, request, *args, **kwargs):
-        if not is_web_office(request.user):
+        if not manages_any(request.user):
             return refused(request)
-        self.site = _site_or_404(kwargs["code"])
+        self.site = _site_or_404(kwargs["code"], request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def back(self):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from sites.access import current_site, is_web_office, roles_on
 from sites.models import Role, SiteKind, Tenant
+from sites.scope import managed_sites, manages, manages_any, subtree
 
 from . import services
 from .charts import trend_svg
@@ -29,11 +30,12 @@ TREND_DAYS = 30
 
 
 def can_see_cluster(user):
-    return is_web_office(user)
+    """The cluster's web office, and a portal's (scoped) one, which sees its own subtree only."""
+    return manages_any(user)
 
 
 def can_see_site(user, tenant):
-    if is_web_office(user):
+    if manages(user, tenant):
         return True
     here = current_site()
     return here is not None and here.pk == tenant.pk and Role.SITE_ADMIN in roles_on(user, tenant)
@@ -96,13 +98,12 @@ def _trends(tenant_ids, today):
     return points
 
 
-def ranking(year):
-    """年度考核: department sites by their average score over the year; a site with veto days
-    ranks after every site without."""
+def ranking(year, sites=None):
+    """年度考核: department sites (of ``sites``, default all) by their average score over the year;
+    a site with veto days ranks after every site without."""
+    serving = Tenant.objects.serving() if sites is None else sites.filter(pk__in=Tenant.objects.serving())
     rows = (
-        DailyResult.objects.filter(
-            day__year=year, tenant__kind=SiteKind.DEPARTMENT, tenant__in=Tenant.objects.serving()
-        )
+        DailyResult.objects.filter(day__year=year, tenant__kind=SiteKind.DEPARTMENT, tenant__in=serving)
         .values("tenant_id", "tenant__name", "tenant__code")
         .annotate(average=Avg("score"), days=Count("id"), veto_days=Count("id", filter=~Q(vetoes=[])))
     )
@@ -122,7 +123,12 @@ def cluster_dashboard(request):
     if not can_see_cluster(request.user):
         return refused()
     today = timezone.localdate()
-    tenants = list(services.sites())
+    # Every level rolls up: the sites the viewer manages, narrowed to one portal's subtree by ?under=.
+    scope = managed_sites(request.user)
+    under = scope.filter(code=request.GET.get("under", "")).first()
+    if under is not None:
+        scope = scope.filter(pk__in=subtree(under))
+    tenants = list(services.sites().filter(pk__in=scope))
     latest = {}
     for result in DailyResult.objects.filter(tenant__in=tenants).order_by("tenant_id", "-day").distinct("tenant_id"):
         latest[result.tenant_id] = result
@@ -155,7 +161,9 @@ def cluster_dashboard(request):
             "rows": rows,
             "failing": sum(1 for r in checked if not r["result"].passed),
             "checked": len(checked),
-            "ranking": ranking(today.year),
+            "ranking": ranking(today.year, scope),
+            "under": under,
+            "portals": [t for t in managed_sites(request.user).filter(kind=SiteKind.PORTAL).order_by("id")],
             "year": today.year,
             "pass_mark": PASS_MARK,
             "rules": [(code, row["label"]) for code, row in RULES.items()],
