@@ -248,8 +248,10 @@ class Hit:
 class SearchResults:
     params: SearchParams
     total: int = 0
-    # False when the engine stopped counting at its cap (``total`` is then that cap: "10000+").
+    # False when the engine stopped counting at its cap: ``total`` is then that cap ("1000+"), or
+    # an estimate of all matches when ``total_estimated`` ("约 61000").
     total_exact: bool = True
+    total_estimated: bool = False
     hits: list[Hit] = field(default_factory=list)
     # {"sites": [{"value", "label", "count"}], "types": [...], "years": [...]}
     facets: dict = field(default_factory=dict)
@@ -257,17 +259,26 @@ class SearchResults:
 
     @property
     def total_display(self):
-        """The total as shown to readers: ``"10000+"`` when counting stopped at the cap."""
-        return f"{self.total}" if self.total_exact else f"{self.total}+"
+        """The total as shown to readers: ``"1000+"`` when counting stopped at the cap, ``"约 61000"``
+        when the rest was estimated."""
+        if self.total_exact:
+            return f"{self.total}"
+        return f"约 {self.total}" if self.total_estimated else f"{self.total}+"
+
+    # Set when the total was not counted: the pages the engine can serve (by relevance, as far as
+    # its ranked candidates go), whatever the estimate says.
+    max_pages: int | None = None
 
     @property
     def num_pages(self):
-        return max(1, -(-self.total // self.params.page_size))
+        pages = max(1, -(-self.total // self.params.page_size))
+        return min(pages, self.max_pages) if self.max_pages else pages
 
     def as_json(self, request=None):
         return {
             "total": self.total,
             "total_exact": self.total_exact,
+            "total_estimated": self.total_estimated,
             "total_display": self.total_display,
             "took_ms": round(self.took_ms, 1),
             "page": self.params.page,

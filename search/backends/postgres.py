@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import json
+from math import floor, log10
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
@@ -27,12 +30,25 @@ from .base import SearchBackend, SearchError, type_labels
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 # 1: divide by 1 + log(length), so a long report does not win by sheer size.
 RANK_NORMALIZATION = 1
-# Counted exactly up to here, then reported as "10000+" (``total_exact`` false): counting a very
-# common word's every match costs a visit to each row. Settings: CMS_SEARCH_COUNT_CAP.
-COUNT_CAP = 10_000
+# Counted exactly up to here; beyond it the total is the planner's estimate, shown as "约 N"
+# (``total_exact`` false, ``total_estimated`` true), or "N+" when the estimate is not above the cap.
+# Each match counted is a visit to its row (a tsvector of ~1 kB, rarely in shared buffers at 1M
+# rows: ~10 µs each on a busy machine), so this bounds a search's work. Settings: CMS_SEARCH_COUNT_CAP.
+COUNT_CAP = 1_000
 # At most this many matches are ranked with ts_rank_cd (each reads the whole tsvector); below it,
 # every match is ranked. Settings: CMS_SEARCH_RANK_CANDIDATES.
 RANK_CANDIDATES = 500
+# By date beyond the count cap, pages go this many rows deep (each is an index walk past the
+# rows before it). Settings: CMS_SEARCH_DATE_DEPTH.
+DATE_DEPTH = 1_000
+# No "约 N" below this many (a guess about a handful of rows is no better than "N+").
+ESTIMATE_MIN = 100
+# Beyond the count cap fewer are ranked: the candidates are a sample of the matches anyway.
+RANK_CANDIDATES_BEYOND_CAP = 200
+# Beyond the cap, the newest this many documents (by the ``published_at`` index, whatever they
+# contain) are tested too, so recent matches are among the candidates ranked. Settings:
+# CMS_SEARCH_RECENT_WINDOW.
+RECENT_WINDOW = 1_000
 
 
 def _phrase(tokens, suffix=""):
@@ -60,6 +76,14 @@ def compile_prefix_tsquery(prefix, tokenize=text.tokens):
         return ""
     head = [text.quote_lexeme(token) + ":A" for token in tokens[:-1]]
     return " <-> ".join([*head, text.quote_lexeme(tokens[-1]) + ":*A"])
+
+
+def round_estimate(rows):
+    """An estimate to two significant figures (61_234 → 61_000): no more precise than it is."""
+    if rows < 100:
+        return rows
+    step = 10 ** (floor(log10(rows)) - 1)
+    return int(round(rows / step) * step)
 
 
 def raw_query(tsquery):
@@ -171,7 +195,11 @@ class PostgresSearchBackend(SearchBackend):
         return documents
 
     def _where(self, params, parsed, tsquery):
-        """(SQL condition on ``d`` for the match set, boost expression, title expression, args)."""
+        """(SQL condition on ``d`` for the match set, boost expression, title expression, args).
+
+        ``args["estimate_where"]`` is the same condition without the serving-sites subquery, whose
+        selectivity the planner can only guess (it halves every estimate): the estimate's form.
+        """
         args = {"tsquery": tsquery}
         where = []
         if params.sites or params.kinds:
@@ -224,6 +252,7 @@ class PostgresSearchBackend(SearchBackend):
             match.append(exact_sql)
         where.insert(0, "(" + " OR ".join(match) + ")")
         in_title = f"d.title_vector @@ {TSQUERY}" if tsquery else "false"
+        args["estimate_where"] = " AND ".join(part for part in where if "sites_tenant" not in part)
         return " AND ".join(where), boost, in_title, args
 
     @staticmethod
@@ -257,6 +286,7 @@ class PostgresSearchBackend(SearchBackend):
         if not tsquery and not (parsed.document_number or parsed.index_number):
             raise SearchError("请输入要查找的词（不能只有排除词）")
         where, boost, in_title, args = self._where(params, parsed, tsquery)
+        estimate_where = args.pop("estimate_where")
         count_cap = getattr(settings, "CMS_SEARCH_COUNT_CAP", COUNT_CAP)
         rank_cap = getattr(settings, "CMS_SEARCH_RANK_CANDIDATES", RANK_CANDIDATES)
         score = SCORE_SQL if tsquery else "0::real"
@@ -264,6 +294,8 @@ class PostgresSearchBackend(SearchBackend):
             scan=count_cap + 1,
             count_cap=count_cap,
             rank_cap=rank_cap,
+            beyond_rank_cap=min(rank_cap, RANK_CANDIDATES_BEYOND_CAP),
+            window=getattr(settings, "CMS_SEARCH_RECENT_WINDOW", RECENT_WINDOW),
             offset=params.offset,
             limit=params.page_size,
             weights=RANK_WEIGHTS,
@@ -272,7 +304,10 @@ class PostgresSearchBackend(SearchBackend):
         if params.sort == "date":
             page = DATE_PAGE_SQL
         else:
-            page = RANK_PAGE_SQL.format(score=score)
+            exact = ""
+            if boost != "0::int":
+                exact = EXACT_CANDIDATES_SQL.format(where=where, boost=boost, in_title=in_title)
+            page = RANK_PAGE_SQL.format(score=score, where=where, boost=boost, in_title=in_title, exact=exact)
         counts = FACET_COUNTS_SQL if params.facets else TOTAL_ONLY_SQL
         sql = MAIN_SQL.format(where=where, boost=boost, in_title=in_title, page=page, counts=counts)
         with connection.cursor() as cursor:
@@ -291,31 +326,42 @@ class PostgresSearchBackend(SearchBackend):
                 facets[group].append((key, label, number))
         if results.total > count_cap:
             results.total, results.total_exact = count_cap, False
-            scored = self._page_beyond_cap(params, where, boost, in_title, score, args)
+            # The planner is right within a factor of about two: "约 N" only when that is clearly
+            # more than was counted, else "1000+".
+            estimate = self._estimate(estimate_where, args)
+            if estimate >= max(2 * count_cap, ESTIMATE_MIN):
+                results.total, results.total_estimated = estimate, True
+            if params.sort == "date":
+                # Straight off the index, DATE_DEPTH rows deep; by relevance, as far as the candidates go.
+                depth = getattr(settings, "CMS_SEARCH_DATE_DEPTH", DATE_DEPTH)
+                results.max_pages = -(-depth // params.page_size)
+                if params.offset < depth:
+                    scored = self._newest_beyond_cap(where, args)
+            else:
+                results.max_pages = -(-args["beyond_rank_cap"] // params.page_size)
         if params.facets:
             results.facets = self.facets_from(facets)
         if scored:
             results.hits = self.load_hits(scored, parsed)
         return results
 
-    def _page_beyond_cap(self, params, where, boost, in_title, score, args):
-        """The page when more documents match than are counted: from index order, not the whole set.
-
-        By date, the newest matches come straight off the ``published_at`` index. By relevance, the
-        candidates ranked are the newest matches with every word in the title and the newest
-        matches anywhere (``CMS_SEARCH_RANK_CANDIDATES`` of each) plus exact 文号/索引号 hits.
-        """
-        if params.sort == "date":
-            sql = DATE_BEYOND_CAP_SQL.format(where=where)
-        else:
-            exact = ""
-            if boost != "0::int":
-                exact = (
-                    f"UNION (SELECT d.entry_id FROM search_searchdocument d WHERE {where} AND {boost} = 1 LIMIT 100)"  # noqa: S608 - placeholders only
-                )
-            sql = RANK_BEYOND_CAP_SQL.format(where=where, in_title=in_title, score=score, boost=boost, exact=exact)
+    def _estimate(self, where, args):
+        """The planner's estimate of the matches (text and column filters), rounded to 2 figures."""
         with connection.cursor() as cursor:
-            cursor.execute(sql, args)
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE {where}",  # noqa: S608 - placeholders only
+                args,
+            )
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        rows = int(plan[0]["Plan"]["Plan Rows"])
+        return round_estimate(rows)
+
+    def _newest_beyond_cap(self, where, args):
+        """By date when more documents match than are counted: the page straight off the ``published_at`` index."""
+        with connection.cursor() as cursor:
+            cursor.execute(DATE_BEYOND_CAP_SQL.format(where=where), args)
             return [(entry_id, value) for entry_id, value in cursor.fetchall()]
 
     @staticmethod
@@ -360,11 +406,14 @@ class PostgresSearchBackend(SearchBackend):
 # --- SQL ----------------------------------------------------------------------------------------------
 #
 # One statement answers a search: the match set is read once, up to COUNT_CAP + 1 rows (``m``),
-# and gives the total, the facet counts (one GROUPING SETS pass) and, when the count is exact,
-# the page: ranked with ts_rank_cd over at most RANK_CANDIDATES rows of ``m`` (every match when
-# there are fewer; otherwise exact 文号 hits, then matches with every word in the title, newest
-# first), or sorted by date. Only when more than COUNT_CAP documents match does a second statement
-# take the page from index order (``_page_beyond_cap``).
+# and gives the total, the facet counts (one GROUPING SETS pass) and the page. By relevance the
+# page is ranked with ts_rank_cd over at most RANK_CANDIDATES candidates: every match when there
+# are no more than COUNT_CAP; beyond it, the rows of ``m`` plus the matches among the
+# RECENT_WINDOW newest documents plus exact 文号/索引号 hits, taking exact hits, then matches with
+# every word in the title, newest first. So a search visits about COUNT_CAP + RECENT_WINDOW rows
+# however many documents match. By date beyond the cap a second statement takes the page from the
+# ``published_at`` index (``_newest_beyond_cap``), and the total is the planner's estimate
+# (``_estimate``: an EXPLAIN, no rows read).
 
 TSQUERY = "to_tsquery('simple', %(tsquery)s)"
 SCORE_SQL = f"ts_rank_cd(%(weights)s::real[], d.vector, {TSQUERY}, %(normalization)s)"
@@ -388,14 +437,32 @@ RANK_PAGE_SQL = """
     FROM (
         SELECT c.entry_id, c.boost, c.published_at, {score} AS score
         FROM (
-            SELECT m.entry_id, m.boost, m.published_at FROM m
-            WHERE (SELECT total FROM n) <= %(count_cap)s
-            ORDER BY m.boost DESC, m.in_title DESC, m.published_at DESC, m.entry_id DESC
-            LIMIT %(rank_cap)s
+            SELECT u.entry_id, max(u.boost) AS boost, bool_or(u.in_title) AS in_title, max(u.published_at) AS published_at
+            FROM (
+                SELECT m.entry_id, m.boost, m.in_title, m.published_at FROM m
+                UNION ALL
+                SELECT d.entry_id, {boost} AS boost, {in_title} AS in_title, d.published_at
+                FROM (
+                    SELECT * FROM search_searchdocument WHERE (SELECT total FROM n) > %(count_cap)s
+                    ORDER BY published_at DESC LIMIT %(window)s
+                ) d
+                WHERE {where}
+                {exact}
+            ) u
+            GROUP BY u.entry_id
+            ORDER BY boost DESC, in_title DESC, published_at DESC, u.entry_id DESC
+            LIMIT (CASE WHEN (SELECT total FROM n) > %(count_cap)s THEN %(beyond_rank_cap)s ELSE %(rank_cap)s END)
         ) c JOIN search_searchdocument d ON d.entry_id = c.entry_id
         ORDER BY c.boost DESC, score DESC, c.published_at DESC, c.entry_id DESC
         OFFSET %(offset)s LIMIT %(limit)s
     ) r
+"""
+
+EXACT_CANDIDATES_SQL = """
+                UNION ALL
+                (SELECT d.entry_id, {boost} AS boost, {in_title} AS in_title, d.published_at
+                 FROM search_searchdocument d
+                 WHERE (SELECT total FROM n) > %(count_cap)s AND {where} AND {boost} = 1 LIMIT 100)
 """
 
 FACET_COUNTS_SQL = """
@@ -424,19 +491,6 @@ DATE_BEYOND_CAP_SQL = """
 SELECT d.entry_id, 0::real FROM search_searchdocument d
 WHERE {where}
 ORDER BY d.published_at DESC, d.entry_id DESC
-OFFSET %(offset)s LIMIT %(limit)s
-"""
-
-RANK_BEYOND_CAP_SQL = """
-WITH c AS (
-    (SELECT d.entry_id FROM search_searchdocument d WHERE {where} AND {in_title} ORDER BY d.published_at DESC LIMIT %(rank_cap)s)
-    UNION
-    (SELECT d.entry_id FROM search_searchdocument d WHERE {where} ORDER BY d.published_at DESC LIMIT %(rank_cap)s)
-    {exact}
-)
-SELECT d.entry_id, {score} AS score
-FROM c JOIN search_searchdocument d ON d.entry_id = c.entry_id
-ORDER BY {boost} DESC, score DESC, d.published_at DESC, d.entry_id DESC
 OFFSET %(offset)s LIMIT %(limit)s
 """
 
