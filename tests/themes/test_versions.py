@@ -329,6 +329,10 @@ def test_the_web_office_screens(client, cluster, news_items, web_office, setting
     client.force_login(web_office)
     host = {"HTTP_HOST": "jtj.localhost"}
     base = latest_version(blue)
+    screen = client.get(reverse("themes_admin:new_version", args=[blue.pk]), **host).content.decode()
+    assert 'name="news_layout"' in screen and "卡片" in screen and "保存为新版本" in screen
+    index = client.get(reverse("themes_admin:index"), **host).content.decode()
+    assert reverse("themes_admin:versions", args=[blue.pk]) in index
     response = client.post(
         reverse("themes_admin:new_version", args=[blue.pk]),
         _form_data(base, comment="动态类栏目改为图文", news_layout="rich", news_summary="on"),
@@ -387,3 +391,27 @@ def test_a_changed_look_asks_the_static_output_to_write_the_site_again(
         apply_version(version, [cluster.sites["jtj"]])
     events = OutboxEvent.objects.filter(engine="static", action="restyle")
     assert list(events.values_list("tenant_code", flat=True)) == ["jtj"]
+
+
+def test_an_edit_in_the_theme_library_is_a_new_version_not_shown_until_applied(client, cluster, web_office):
+    blue = Theme.objects.get(slug="blue")
+    assign_theme(blue, cluster.sites["jtj"])
+    shown = SiteTheme.objects.get(tenant=cluster.sites["jtj"]).version
+    client.force_login(web_office)
+    count = blue.versions.count()
+    data = {
+        "name": blue.name,
+        "slug": blue.slug,
+        "template_set": blue.template_set,
+        "main_color": "#0a4a8f",
+        "accent_color": blue.accent_color,
+        "second_accent_color": blue.second_accent_color,
+        "description": blue.description,
+        "is_default": "on" if blue.is_default else "",
+    }
+    response = client.post(reverse("themes:edit", args=[blue.pk]), data, HTTP_HOST="jtj.localhost")
+    assert response.status_code == 302
+    newest = blue.versions.order_by("-number").first()
+    assert blue.versions.count() == count + 1 and newest.snapshot["main_color"] == "#0a4a8f"
+    assert newest.author == web_office and newest.comment == "在主题库中修改"
+    assert SiteTheme.objects.get(tenant=cluster.sites["jtj"]).version == shown
