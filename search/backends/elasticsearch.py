@@ -35,7 +35,10 @@ from sites.models import Tenant
 from .. import text
 from ..query import SearchResults
 from .base import BackendUnavailable, SearchBackend, SearchError, type_labels
-from .postgres import COUNT_CAP
+
+# Elasticsearch counts to 10,000 cheaply (the engine's own default for track_total_hits); PostgreSQL
+# stops at 1,000 (search.backends.postgres.COUNT_CAP). CMS_SEARCH_COUNT_CAP sets both.
+COUNT_CAP = 10_000
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +184,7 @@ def build_search(params, keep_codes=None, hidden_codes=(), index="cms-search"):
         search = search.sort({"published_at": {"order": "desc"}}, {"entry_id": {"order": "desc"}})
     else:
         search = search.sort("_score", {"published_at": {"order": "desc"}})
-    # Counted exactly up to the same cap as PostgreSQL; beyond it the total's relation is "gte".
+    # Counted exactly up to the cap; beyond it the total's relation is "gte" ("10000+").
     count_cap = getattr(settings, "CMS_SEARCH_COUNT_CAP", COUNT_CAP)
     search = search.extra(track_total_hits=count_cap, from_=params.offset, size=params.page_size)
     search = search.source(["entry_id"])
