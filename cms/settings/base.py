@@ -113,8 +113,18 @@ CMS_THEMED_ERRORS = os.environ.get("CMS_THEMED_ERRORS", "1") != "0"
 # The host of the public schema: a directory of the cluster's sites, no Wagtail screens.
 CMS_CLUSTER_HOST = os.environ.get("CMS_CLUSTER_HOST", "cluster.localhost")
 TENANT_LIMIT_SET_CALLS = True
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = ["serving.replica.PublicReadReplicaRouter", "django_tenants.routers.TenantSyncRouter"]
 DATABASES = {"default": database_config()}
+# A streaming replica for public reads (docs/operations.md, 当一台机器不够时); unset: one database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CMS_CONN_MAX_AGE", "0"))
+        ),
+        "ENGINE": "cms.db",
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
 # The embedded server's client programs (pg_dump for provisioning and backups; sites reads this).
 CMS_PG_BIN_DIR = os.environ.get("CMS_PG_BIN_DIR", "")
 if not CMS_PG_BIN_DIR:
@@ -132,6 +142,8 @@ MIDDLEWARE = [
     # so cached entries carry them too. The second pass keeps what the first one set.
     "sites.security.SecurityHeadersMiddleware",
     "sites.middleware.SiteMiddleware",
+    # DATABASE_REPLICA_URL: an anonymous GET reads from the replica, on the same site (serving/replica.py).
+    "serving.replica.ReplicaMiddleware",
     # Outside every middleware that sets headers: an entry is the whole response, and
     # cms.wsgi's PageCacheApp answers hits before Django is entered.
     "serving.pagecache.PageCacheMiddleware",
