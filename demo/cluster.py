@@ -194,7 +194,13 @@ DEMO_ARTICLES = {
 }
 
 # username, 姓名, [(site code or None, role)]
-DEMO_USERS = [("weboffice", "王晓明", [(None, Role.WEB_OFFICE)])]
+# 三员分立: the web office's three administrators, one person each (sites/access.py).
+DEMO_USERS = [
+    ("weboffice", "王晓明", [(None, Role.SYSTEM_ADMIN)]),
+    ("secadmin", "赵安全", [(None, Role.SECURITY_ADMIN)]),
+    ("auditor", "钱审计", [(None, Role.AUDIT_ADMIN)]),
+]
+ADMINISTRATOR_COUNT = 3
 for spec in DEMO_SITES:
     DEMO_USERS += [
         (f"{spec.code}_admin", f"{spec.details['short_name']}管理员", [(spec.code, Role.SITE_ADMIN)]),

@@ -9,7 +9,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from sites.access import WebOfficeOnlyPolicy
+from sites.access import SecurityAdminOnlyPolicy
 
 from .models import SynonymGroup
 
@@ -25,7 +25,7 @@ class SynonymGroupViewSet(ModelViewSet):
     search_fields = ["terms", "note"]
 
 
-register_permission_policy(SynonymGroup, WebOfficeOnlyPolicy(SynonymGroup))
+register_permission_policy(SynonymGroup, SecurityAdminOnlyPolicy(SynonymGroup))  # 三员分立: 安全管理员
 synonym_viewset = SynonymGroupViewSet("search_synonyms")
 
 

@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 from .deploy import deploy_sites
 from .models import Domain, Tenant
 from .provisioning import ensure_template, prepare_template, sync_role_permissions
+from .roles import sync_administrator_permissions
 
 
 def ensure_public_tenant():
@@ -38,3 +39,4 @@ def bootstrap(step=print, verbosity=0, allow_non_atomic=False, progress=True):
     with schema_context(settings.CMS_TEMPLATE_SCHEMA):
         prepare_template()
     sync_role_permissions()
+    sync_administrator_permissions()

@@ -279,7 +279,7 @@ def sync_role_permissions():
     """
     for tenant in Tenant.objects.sites():
         create_missing_role_groups(tenant)
-    for binding in SiteGroup.objects.exclude(role=Role.WEB_OFFICE).select_related("group"):
+    for binding in SiteGroup.objects.exclude(role__in=Role.administrator_roles()).select_related("group"):
         binding.group.permissions.set(_model_permissions(Role(binding.role)))
 
 

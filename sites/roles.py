@@ -3,6 +3,7 @@
 from django.db import connection, transaction
 
 from . import audit
+from .access import forget_roles, is_security_admin
 from .models import Role, SiteGroup, Tenant
 
 
@@ -10,11 +11,32 @@ class RoleError(Exception):
     """A role change that is not allowed or not possible; the message is for people."""
 
 
+# 三员分立: the model permissions of each cluster-wide administrator's group (Wagtail's menus follow
+# them). Their other powers are the explicit checks of sites/access.py. None is a superuser.
+ADMINISTRATOR_PERMISSIONS = {
+    # Sites, themes, supervision, the console: explicit checks. User accounts: Wagtail's 用户 screens
+    # (whose role and "administrator" fields are removed, sites/user_forms.py: roles are granted by
+    # the security administrator).
+    Role.SYSTEM_ADMIN: [
+        "wagtailadmin.access_admin",
+        "sites.add_user",
+        "sites.change_user",
+        "sites.delete_user",
+        "themes.add_theme",
+        "themes.change_theme",
+        "themes.delete_theme",
+    ],
+    Role.SECURITY_ADMIN: ["wagtailadmin.access_admin"],
+    # The admin's door only: the audit screens are all it opens (sites/duties.py).
+    Role.AUDIT_ADMIN: ["wagtailadmin.access_admin"],
+}
+
+
 def can_manage_roles(actor, tenant):
-    """The web office manages every site; a site admin manages the roles of their own site only."""
+    """The security administrator manages every site's roles; a site admin their own site's only."""
     if actor is None:
         return True  # the command line run by an operator
-    if actor.is_superuser:
+    if is_security_admin(actor):
         return True
     return (
         tenant is not None
@@ -22,22 +44,46 @@ def can_manage_roles(actor, tenant):
     )
 
 
-def web_office_group():
+def _administrator_permissions(role):
+    from django.contrib.auth.models import Permission
+
+    perms = []
+    for dotted in ADMINISTRATOR_PERMISSIONS[role]:
+        app_label, codename = dotted.split(".")
+        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if perm is not None:
+            perms.append(perm)
+    return perms
+
+
+def administrator_group(role):
+    """The cluster-wide group of an administrator role, made on first use, its permissions kept exact."""
     from django.contrib.auth.models import Group
 
-    binding = SiteGroup.objects.filter(tenant__isnull=True, role=Role.WEB_OFFICE).select_related("group").first()
-    if binding:
-        return binding.group
-    group, _ = Group.objects.get_or_create(name=str(Role.WEB_OFFICE.label))
-    SiteGroup.objects.create(group=group, tenant=None, role=Role.WEB_OFFICE)
-    return group
+    role = Role(role)
+    binding = SiteGroup.objects.filter(tenant__isnull=True, role=role).select_related("group").first()
+    if binding is None:
+        group, _ = Group.objects.get_or_create(name=str(role.label))
+        binding = SiteGroup.objects.create(group=group, tenant=None, role=role)
+    binding.group.permissions.set(_administrator_permissions(role))
+    return binding.group
+
+
+def sync_administrator_permissions():
+    """Every existing administrator group gets exactly its role's permissions (run on deploy)."""
+    for binding in SiteGroup.objects.filter(tenant__isnull=True, role__in=Role.administrator_roles()):
+        administrator_group(binding.role)
+
+
+def web_office_group():
+    return administrator_group(Role.SYSTEM_ADMIN)
 
 
 def _resolve(role, tenant):
-    if role == Role.WEB_OFFICE:
+    if role in Role.administrator_roles():
         if tenant is not None:
-            raise RoleError("网站办是全站群角色，不能指定站点。")
-        return web_office_group()
+            raise RoleError(f"{role.label}是全站群角色，不能指定站点。")
+        return administrator_group(role)
     if tenant is None:
         raise RoleError("站点角色必须指定站点（--site）。")
     binding = SiteGroup.objects.filter(tenant=tenant, role=role).select_related("group").first()
@@ -46,45 +92,81 @@ def _resolve(role, tenant):
     return binding.group
 
 
-def grant_role(user, role, tenant=None, *, actor=None, request=None):
+def _refuse(message, *, role, user, tenant, actor, request):
+    audit.record(
+        "role_refused",
+        actor=actor,
+        request=request,
+        tenant_code=tenant.code if tenant else "",
+        target=user.get_username(),
+        role=role.value,
+        reason=message,
+    )
+    raise RoleError(message)
+
+
+def held_administrator_roles(user):
+    return set(
+        SiteGroup.objects.filter(
+            tenant__isnull=True, role__in=Role.administrator_roles(), group__user=user
+        ).values_list("role", flat=True)
+    )
+
+
+def grant_role(user, role, tenant=None, *, actor=None, request=None, allow_second_administrator=False):
+    """Give ``user`` a role. An administrator role (三员) is given by the security administrator or
+    the command line only, and never a second one to the same person unless the command line says
+    ``allow_second_administrator`` (``grant_role --allow-second-administrator``; audited)."""
     role = Role(role)
-    if role == Role.WEB_OFFICE and actor is not None and not actor.is_superuser:
-        raise RoleError("只有网站办可以授予网站办角色。")
+    if role in Role.administrator_roles() and actor is not None and not is_security_admin(actor):
+        raise RoleError(f"只有安全管理员可以授予{role.label}角色。")
     if not can_manage_roles(actor, tenant):
         raise RoleError("您无权管理该站点的角色。")
+    if allow_second_administrator and actor is not None:
+        raise RoleError("兼任两个管理员角色只能在服务器命令行上授予。")
+    others = held_administrator_roles(user) - {role.value} if role in Role.administrator_roles() else set()
+    if others and not allow_second_administrator:
+        held = "、".join(str(Role(value).label) for value in sorted(others))
+        _refuse(
+            f"“{user.get_username()}”已是{held}：三员分立，同一人不能兼任两个管理员角色。",
+            role=role,
+            user=user,
+            tenant=tenant,
+            actor=actor,
+            request=request,
+        )
     with transaction.atomic():
         group = _resolve(role, tenant)
         user.groups.add(group)
-        if role == Role.WEB_OFFICE:
-            # Wagtail gives every permission to superusers; the web office sees and manages all.
-            user.is_superuser = True
         user.is_staff = True
-        user.save(update_fields=["is_superuser", "is_staff"])
+        user.save(update_fields=["is_staff"])
+        detail = {"role": role.value}
+        if others:
+            detail["second_administrator_role"] = True
+            detail["also_holds"] = sorted(others)
         audit.record(
             "role_granted",
             actor=actor,
             request=request,
             tenant_code=tenant.code if tenant else "",
             target=user.get_username(),
-            role=role.value,
+            **detail,
         )
+    forget_roles(user)
 
 
 def revoke_role(user, role, tenant=None, *, actor=None, request=None):
     role = Role(role)
-    if role == Role.WEB_OFFICE and actor is not None and not actor.is_superuser:
-        raise RoleError("只有网站办可以撤销网站办角色。")
+    if role in Role.administrator_roles() and actor is not None and not is_security_admin(actor):
+        raise RoleError(f"只有安全管理员可以撤销{role.label}角色。")
     if not can_manage_roles(actor, tenant):
         raise RoleError("您无权管理该站点的角色。")
-    if role == Role.SITE_ADMIN and actor is not None and actor.pk == user.pk and not actor.is_superuser:
-        # A site left without its admin can only be repaired by the web office: ask them instead.
-        raise RoleError("不能撤销自己的站点管理员角色，请联系网站办。")
+    if role == Role.SITE_ADMIN and actor is not None and actor.pk == user.pk and not is_security_admin(actor):
+        # A site left without its admin can only be repaired by the security administrator: ask them instead.
+        raise RoleError("不能撤销自己的站点管理员角色，请联系安全管理员。")
     with transaction.atomic():
         group = _resolve(role, tenant)
         user.groups.remove(group)
-        if role == Role.WEB_OFFICE:
-            user.is_superuser = False
-            user.save(update_fields=["is_superuser"])
         audit.record(
             "role_revoked",
             actor=actor,
@@ -93,6 +175,7 @@ def revoke_role(user, role, tenant=None, *, actor=None, request=None):
             target=user.get_username(),
             role=role.value,
         )
+    forget_roles(user)
 
 
 def members(tenant):

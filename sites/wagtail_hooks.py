@@ -17,6 +17,7 @@ from wagtail.admin.menu import MenuItem
 
 from . import access, admin_views, audit
 from . import auth as _auth  # noqa: F401 - scopes Wagtail's permission caches by schema at import
+from . import user_forms as _user_forms  # noqa: F401 - Wagtail's user forms lose is_superuser and groups
 from .console import wagtail_hooks as _console  # noqa: F401 - the web office's console registers its hooks
 from .roles import groups_for_current_site
 

@@ -69,7 +69,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
             _cluster.sites[tenant.code] = tenant
             for role, suffix in SITE_ROLES.items():
                 _cluster.users[(tenant.code, role)] = user_with_role(f"{tenant.code}_{suffix}", role, tenant)
-        _cluster.users[(None, Role.WEB_OFFICE)] = user_with_role("weboffice", Role.WEB_OFFICE)
+        _cluster.users[(None, Role.WEB_OFFICE)] = user_with_role("weboffice", Role.WEB_OFFICE)  # 系统管理员
+        _cluster.users[(None, Role.SECURITY_ADMIN)] = user_with_role("secadmin", Role.SECURITY_ADMIN)
+        _cluster.users[(None, Role.AUDIT_ADMIN)] = user_with_role("auditor", Role.AUDIT_ADMIN)
         connection.set_schema_to_public()
 
 

@@ -41,6 +41,15 @@ def user_with_role(username, role, tenant=None):
     return user
 
 
+def break_glass_user(username="oncall", minutes=60):
+    """A superuser as an operator makes one (``manage.py break_glass``): the only superuser there is."""
+    from sites.duties import open_break_glass
+
+    user = UserFactory(username=username)
+    open_break_glass(user, minutes=minutes, reason="测试")
+    return user
+
+
 def drop_site(tenant, media_folder=None):
     """Remove a site a test made for itself, so later modules counting the session's sites find
     none of it: the schema with its page permissions, the public rows, then its groups (Django's

@@ -158,6 +158,9 @@ MIDDLEWARE = [
     "sites.sso.SingleSignOnMiddleware",
     # Idle timeout and absolute lifetime, the second factor, the password's age (sites/policy/).
     "sites.policy.middleware.LoginPolicyMiddleware",
+    # 三员分立: a break-glass superuser's time runs out and its every change is audited; the audit
+    # administrator sees only the audit log (sites/duties.py).
+    "sites.duties.AdministratorDutiesMiddleware",
     # CMS_LOCAL_PASSWORD_LOGIN=0: the password form refused on the server (sites/oidc/).
     "sites.oidc.middleware.LocalPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -510,3 +513,7 @@ CMS_INTERACTION_LOOKUP_LIMIT_PER_CODE = int(os.environ.get("CMS_INTERACTION_LOOK
 CMS_INTERACTION_API_TOKENS = env_list("CMS_INTERACTION_API_TOKENS")
 # Where citizens' attachments are kept: never under MEDIA_ROOT (nothing there is public).
 CMS_INTERACTION_FILES = Path(os.environ.get("CMS_INTERACTION_FILES", VAR_DIR / "interaction-files"))
+
+# 网络安全法 art. 21: audit events are kept at least 180 days; less is refused (sites/models.py), and
+# ``archive_audit`` moves only older events into a signed archive file.
+CMS_AUDIT_RETENTION_DAYS = int(os.environ.get("CMS_AUDIT_RETENTION_DAYS", "180"))

@@ -62,7 +62,8 @@ def force_publish(page, user, reason):
         revision=revision,
     )
     # Publishing cancels a chain in progress (WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH).
-    revision.publish(user=user)
+    # 三员分立: the system administrator holds no page permission; can_force_publish is the check.
+    revision.publish(user=user, skip_permission_checks=True)
     return record
 
 

@@ -1,8 +1,10 @@
-"""Reading the audit log: filtering ``AuditEvent`` by person, site, action and date, and its CSV.
+"""Reading the audit log: filtering ``AuditEvent`` by person, site, action, outcome and date, and its CSV.
 
-Who reads what is decided here once (``visible_events``): the web office reads every event; a
-site admin reads their own site's events only, without client addresses, and without the names
-typed into a failed login (people type passwords there by mistake).
+Who reads what is decided here once (``visible_events``): the audit administrator (审计管理员,
+三员分立) reads every event, with client addresses and user agents; a site admin reads their own
+site's events only, without client addresses, and without the names typed into a failed login
+(people type passwords there by mistake). The system and security administrators do not read the
+log: it is the record of what they did.
 
 The CSV follows the product's other exports (``publishing/review/audit.py``): UTF-8 with a BOM so
 Excel keeps the Chinese, and every cell through ``sites.spreadsheet`` so no title runs as a formula.
@@ -17,12 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import spreadsheet
-from ..access import is_web_office
-from ..models import AuditEvent
+from ..access import may_read_audit_log
+from ..models import AuditEvent, Outcome
 
 BOM = "\ufeff"
-HEADINGS = ["时间", "站点", "操作", "操作代码", "操作人", "对象", "IP 地址", "详情"]
-HIDDEN = "（仅网站办可见）"
+# 结果 and 浏览器 last: the columns before them keep their places for whoever reads older exports.
+HEADINGS = ["时间", "站点", "操作", "操作代码", "操作人", "对象", "IP 地址", "详情", "结果", "浏览器"]
+HIDDEN = "（仅审计管理员可见）"
 # The target of these events is whatever was typed as a user name, sometimes a password.
 TYPED_NAME_ACTIONS = {"login_failed", "login_locked"}
 
@@ -47,6 +50,15 @@ ACTION_LABELS = {
     "session_expired": "会话超时",
     "role_granted": "授予角色",
     "role_revoked": "撤销角色",
+    "role_refused": "拒绝授予角色",
+    # 三员分立: the break-glass superuser (sites/break_glass.py)
+    "break_glass_opened": "开启应急超级用户",
+    "break_glass_ended": "结束应急超级用户",
+    "break_glass_request": "应急超级用户操作",
+    "createsuperuser_refused": "拒绝创建超级用户",
+    "admin_duty_refused": "超出职责的访问被拒绝",
+    # retention and the signed archive (sites/audit_archive.py)
+    "audit_archived": "归档审计日志",
     "user_deactivated": "停用用户",
     "site_created": "开通站点",
     "site_status": "变更站点状态",
@@ -106,9 +118,16 @@ def action_label(action):
     return f"其他操作（{action}）"
 
 
+def outcome_label(outcome):
+    try:
+        return str(Outcome(outcome).label)
+    except ValueError:
+        return outcome or str(Outcome.SUCCESS.label)
+
+
 def visible_events(user, site=None):
-    """The events ``user`` may read: all for the web office, ``site``'s own for its site admin."""
-    if is_web_office(user):
+    """The events ``user`` may read: all for the audit administrator, ``site``'s own for its site admin."""
+    if may_read_audit_log(user):
         return AuditEvent.objects.all()
     if site is None:
         return AuditEvent.objects.none()
@@ -125,7 +144,7 @@ def day_bounds(date_from, date_to):
     return start, end
 
 
-def filtered(events, *, full=False, person="", site="", action="", date_from=None, date_to=None, q=""):
+def filtered(events, *, full=False, person="", site="", action="", outcome="", date_from=None, date_to=None, q=""):
     """``events`` narrowed by the viewer's filters (all optional). Without ``full`` (a site admin),
     the text typed into a failed login is never matched: a search would read it back letter by letter."""
     typed = Q() if full else Q(action__in=TYPED_NAME_ACTIONS)
@@ -136,6 +155,8 @@ def filtered(events, *, full=False, person="", site="", action="", date_from=Non
         events = events.filter(tenant_code=site)
     if action:
         events = events.filter(action=action)
+    if outcome:
+        events = events.filter(outcome=outcome)
     start, end = day_bounds(date_from, date_to)
     if start:
         events = events.filter(created_at__gte=start)
@@ -147,7 +168,7 @@ def filtered(events, *, full=False, person="", site="", action="", date_from=Non
 
 
 def present(event, *, full):
-    """One event as the viewer shows it; ``full`` for the web office (addresses, typed names)."""
+    """One event as the viewer shows it; ``full`` for the audit administrator (addresses, typed names)."""
     target, actor = event.target, event.actor_username or "系统"
     if not full and event.action in TYPED_NAME_ACTIONS:
         target = actor = HIDDEN  # a failed login's "actor" is the typed text too
@@ -156,9 +177,11 @@ def present(event, *, full):
         "site": event.tenant_code,
         "action": action_label(event.action),
         "code": event.action,
+        "outcome": outcome_label(event.outcome),
         "actor": actor,
         "target": target,
         "ip": (event.ip_address or "") if full else HIDDEN,
+        "user_agent": event.user_agent if full else HIDDEN,
         "detail": json.dumps(event.detail, ensure_ascii=False) if (full and event.detail) else "",
     }
 
@@ -181,6 +204,8 @@ def write_csv(out, events, *, full):
                 row["target"],
                 row["ip"],
                 row["detail"],
+                row["outcome"],
+                row["user_agent"],
             ]
         )
         count += 1

@@ -9,7 +9,7 @@ import datetime
 
 from django import forms
 
-from ..models import SiteKind, Tenant
+from ..models import Outcome, SiteKind, Tenant
 
 DETAIL_FIELDS = [
     ("short_name", "简称", 30),
@@ -157,6 +157,7 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(label="操作人", max_length=150, required=False)
     site = forms.ChoiceField(label="站点", required=False)
     action = forms.ChoiceField(label="操作", required=False)
+    outcome = forms.ChoiceField(label="结果", required=False, choices=[("", "全部结果"), *Outcome.choices])
     date_from = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label="对象包含", max_length=200, required=False)

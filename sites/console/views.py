@@ -27,7 +27,7 @@ from django_tenants.utils import schema_context
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import audit
-from ..access import current_site, is_web_office
+from ..access import current_site, is_web_office, may_read_audit_log
 from ..backup import backup_site, restore_site
 from ..models import AuditEvent, SiteStatus, Tenant
 from ..provisioning import ProvisioningError, SiteSpec, create_site
@@ -312,7 +312,7 @@ class RestoreView(WebOfficeOnly, ConsoleScreen):
 
 
 class AuditLogView(ConsoleScreen):
-    """审计日志: the web office reads every site's events; a site admin their own site's (audit_log)."""
+    """审计日志: the audit administrator reads every site's events; a site admin their own site's (audit_log)."""
 
     template_name = "sites/console/audit_log.html"
     page_title = "审计日志"
@@ -322,10 +322,10 @@ class AuditLogView(ConsoleScreen):
         return [{"url": reverse("wagtailadmin_home"), "label": "后台首页"}, {"url": "", "label": self.page_title}]
 
     def dispatch(self, request, *args, **kwargs):
-        self.full = is_web_office(request.user)
+        self.full = may_read_audit_log(request.user)
         self.site = _here()
         if not self.full and not (self.site is not None and services.is_site_admin(request.user, self.site)):
-            return refused(request, "只有网站办和本站站点管理员可以查看审计日志。")
+            return refused(request, "只有审计管理员和本站站点管理员可以查看审计日志。")
         return super().dispatch(request, *args, **kwargs)
 
     def form(self):

@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from ..access import current_site, is_web_office
+from ..access import current_site, is_web_office, may_read_audit_log
 from . import cluster, services, views
 
 urlpatterns = [
@@ -45,7 +45,7 @@ class WebOfficeMenuItem(MenuItem):
 
 class AuditLogMenuItem(MenuItem):
     def is_shown(self, request):
-        if is_web_office(request.user):
+        if may_read_audit_log(request.user):
             return True
         site = current_site()
         return bool(site is not None and site.pk and not site.is_template) and services.is_site_admin(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sites.access import system_admins
 from sites.models import Role, SiteGroup, Tenant
 
 from .checks import ClusterFacts, check_site
@@ -129,7 +130,7 @@ def recipients():
     """{user: set of tenant ids or None (every site)}: the web office for every site, each site's
     admins for theirs; only accounts with an e-mail address."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    wanted = {user: None for user in users.filter(is_superuser=True)}
+    wanted = {user: None for user in users.filter(pk__in=system_admins().values("pk"))}
     # From the role bindings themselves: a site admin of jtj who is an editor of jyj gets jtj only.
     admins = list(
         SiteGroup.objects.filter(role=Role.SITE_ADMIN, tenant__isnull=False, group__user__in=users).values_list(

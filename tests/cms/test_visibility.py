@@ -20,6 +20,7 @@ from publishing.catalogue.models import CatalogueEntry
 from publishing.catalogue.static_output import export_site
 from sites.models import Role, SiteGroup
 from tests.cms import content
+from tests.factories import break_glass_user
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def test_restricted_item_leaves_every_public_output(cluster, client, kind):
 def test_restriction_set_in_the_admin_is_applied_in_the_same_request(cluster, client):
     marker = "后台设置限阅标记"
     page = publish_news(cluster, marker)
-    client.force_login(cluster.user(None, Role.WEB_OFFICE))
+    client.force_login(break_glass_user("oncall"))  # 三员分立: page privacy is content; break-glass
     response = client.post(f"/admin/pages/{page.pk}/privacy/", {"restriction_type": "login"}, HTTP_HOST="jtj.localhost")
     assert response.status_code == 200
     assert not CatalogueEntry.objects.filter(page_id=page.pk, tenant__code="jtj").exists()
@@ -131,7 +132,7 @@ def test_a_restriction_whose_re_recording_fails_is_not_saved(cluster, client, mo
         raise RuntimeError("catalogue unavailable")
 
     monkeypatch.setattr(services, "record_subtree", broken)
-    client.force_login(cluster.user(None, Role.WEB_OFFICE))
+    client.force_login(break_glass_user("oncall"))  # 三员分立: page privacy is content; break-glass
     with pytest.raises(RuntimeError):
         client.post(f"/admin/pages/{page.pk}/privacy/", {"restriction_type": "login"}, HTTP_HOST="jtj.localhost")
     connection.set_tenant(cluster.sites["jtj"])

@@ -27,7 +27,7 @@ def client_for(cluster, host_code, user=None):
 
 @pytest.fixture
 def events(cluster):
-    office = cluster.user(None, "web_office")
+    office = cluster.user(None, "audit_admin")
     jtj_admin = cluster.user("jtj", "site_admin")
     made = {
         "jtj_change": audit.record("site_record_changed", actor=office, tenant_code="jtj", target="测试市交通运输局"),
@@ -44,7 +44,7 @@ def rows_of(answer):
 
 
 def test_the_web_office_filters_by_site_action_and_person(cluster, events):
-    office = client_for(cluster, "portal", cluster.user(None, "web_office"))
+    office = client_for(cluster, "portal", cluster.user(None, "audit_admin"))
     everything = office.get(URL)
     assert everything.status_code == 200
     targets = {row["target"] for row in rows_of(everything)}
@@ -64,7 +64,7 @@ def test_the_web_office_filters_by_site_action_and_person(cluster, events):
 
 
 def test_dates_filter_whole_days_in_shanghai_time(cluster, events):
-    office = client_for(cluster, "portal", cluster.user(None, "web_office"))
+    office = client_for(cluster, "portal", cluster.user(None, "audit_admin"))
     today = timezone.localdate()
     tomorrow = today + datetime.timedelta(days=1)
     assert rows_of(office.get(URL, {"date_from": today.isoformat(), "date_to": today.isoformat(), "site": "jyj"}))
@@ -77,7 +77,7 @@ def test_dates_filter_whole_days_in_shanghai_time(cluster, events):
 
 
 def test_the_list_is_paginated(cluster):
-    office_user = cluster.user(None, "web_office")
+    office_user = cluster.user(None, "audit_admin")
     for number in range(55):
         audit.record("domain_added", actor=office_user, tenant_code="jyj", target=f"alias{number}.localhost")
     office = client_for(cluster, "portal", office_user)
@@ -91,7 +91,7 @@ def test_the_list_is_paginated(cluster):
 
 
 def test_the_csv_holds_exactly_the_filtered_rows(cluster, events):
-    office = client_for(cluster, "portal", cluster.user(None, "web_office"))
+    office = client_for(cluster, "portal", cluster.user(None, "audit_admin"))
     answer = office.get(URL, {"site": "jtj", "action": "domain_added", "format": "csv"})
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     assert answer["Content-Disposition"].startswith('attachment; filename="audit-log-cluster-')
@@ -103,7 +103,7 @@ def test_the_csv_holds_exactly_the_filtered_rows(cluster, events):
     assert rows[1][1:4] == ["jtj", "添加域名", "domain_added"]
     assert rows[1][5] == '\'=HYPERLINK("http://x")'  # never a formula in the reader's spreadsheet
     exported = AuditEvent.objects.filter(action="audit_exported").latest("id")
-    assert exported.actor == cluster.user(None, "web_office") and exported.detail["rows"] == 1
+    assert exported.actor == cluster.user(None, "audit_admin") and exported.detail["rows"] == 1
 
 
 def test_a_site_admin_reads_their_own_sites_events_only(cluster, events):
@@ -118,7 +118,7 @@ def test_a_site_admin_reads_their_own_sites_events_only(cluster, events):
     assert other.status_code == 400 or not rows_of(other)
     # No client addresses, no names typed into a failed login (a password, sometimes).
     failed = next(row for row in rows if row["code"] == "login_failed")
-    assert failed["target"] == "（仅网站办可见）" and failed["ip"] == "（仅网站办可见）"
+    assert failed["target"] == "（仅审计管理员可见）" and failed["ip"] == "（仅审计管理员可见）"
     assert "Secret-typed-as-name" not in answer.content.decode()
     exported = admin.get(URL, {"format": "csv"}).content.decode("utf-8")
     assert "测试市交通运输局" in exported and "测试市教育局" not in exported

@@ -31,7 +31,7 @@ def test_a_site_admin_never_reads_or_finds_the_typed_text(cluster, failed_login)
     page = admin.get(URL)
     assert page.status_code == 200
     row = next(row for row in page.context["rows"] if row["code"] == "login_failed")
-    assert row["actor"] == row["target"] == "（仅网站办可见）"
+    assert row["actor"] == row["target"] == "（仅审计管理员可见）"
     assert TYPED not in page.content.decode()
     assert TYPED not in admin.get(URL, {"format": "csv"}).content.decode("utf-8")
     # Searching for it would read it back one guess at a time: no match either way.
@@ -42,7 +42,7 @@ def test_a_site_admin_never_reads_or_finds_the_typed_text(cluster, failed_login)
 
 
 def test_the_web_office_reads_and_finds_it(cluster, failed_login):
-    office = as_user(cluster, "portal", cluster.user(None, "web_office"))
+    office = as_user(cluster, "portal", cluster.user(None, "audit_admin"))
     for field in ("person", "q"):
         rows = office.get(URL, {field: TYPED[:6]}).context["rows"]
         assert [row for row in rows if row["code"] == "login_failed" and row["actor"] == TYPED], field

@@ -61,7 +61,7 @@ def test_grant_role_refuses_a_weak_password_and_creates_nobody(cluster, monkeypa
         (["--user", "jtj_editor", "--site", "nosuch", "--role", "编辑"], "站点“nosuch”不存在"),
         (["--user", "nobody", "--site", "jtj", "--role", "编辑"], "用户“nobody”不存在"),
         (["--user", "jtj_editor", "--site", "jtj", "--role", "局长"], "局长"),
-        (["--user", "jtj_editor", "--site", "jtj", "--role", "网站办"], "网站办是全站群角色"),
+        (["--user", "jtj_editor", "--site", "jtj", "--role", "网站办"], "系统管理员是全站群角色"),
         (["--user", "jtj_editor", "--role", "编辑"], "必须指定站点"),
         (["--user", "jtj_editor", "--site", "site_template", "--role", "编辑"], "不存在"),
     ],
@@ -88,20 +88,23 @@ def test_web_office_role_is_cluster_wide(cluster, client):
     user = UserFactory(username="wangwu")
     call_command("grant_role", "--user", "wangwu", "--role", "网站办", stdout=io.StringIO())
     user.refresh_from_db()
-    assert user.is_superuser and user.groups.filter(site_binding__role=Role.WEB_OFFICE).exists()
+    # 三员分立: the web office is the system administrator, a cluster-wide role and no superuser.
+    assert not user.is_superuser and user.groups.filter(site_binding__role=Role.WEB_OFFICE).exists()
     client.force_login(user)
     assert all(client.get("/admin/", HTTP_HOST=f"{code}.localhost").status_code == 200 for code in cluster.sites)
     call_command("revoke_role", "--user", "wangwu", "--role", "网站办", stdout=io.StringIO())
     user.refresh_from_db()
-    assert not user.is_superuser
+    assert not user.is_superuser and not user.groups.exists()
     assert client.get("/admin/", HTTP_HOST="jtj.localhost").status_code == 302
 
 
 def test_only_the_web_office_grants_the_web_office_role(cluster):
     site_admin = cluster.user("jtj", Role.SITE_ADMIN)
     target = UserFactory(username="lisi")
-    with pytest.raises(RoleError, match="只有网站办"):
+    with pytest.raises(RoleError, match="只有安全管理员"):
         grant_role(target, Role.WEB_OFFICE, actor=site_admin)
+    with pytest.raises(RoleError, match="只有安全管理员"):  # 三员分立: not the system administrator either
+        grant_role(target, Role.WEB_OFFICE, actor=cluster.user(None, Role.WEB_OFFICE))
     with pytest.raises(RoleError, match="无权管理"):
         grant_role(target, Role.EDITOR, cluster.sites["jyj"], actor=site_admin)
     grant_role(target, Role.EDITOR, cluster.sites["jtj"], actor=site_admin)
@@ -293,7 +296,8 @@ def test_site_admin_of_jtj_is_refused_on_jyj_members(cluster, client):
 
 
 def test_web_office_opens_every_sites_members(cluster, client):
-    client.force_login(cluster.users[(None, Role.WEB_OFFICE)])
+    # 三员分立: role grants are the security administrator's (the system administrator is refused: test_triad).
+    client.force_login(cluster.users[(None, Role.SECURITY_ADMIN)])
     for code in ("jtj", "jyj"):
         text = client.get(MEMBERS, HTTP_HOST=f"{code}.localhost").content.decode()
         assert f"{code}_editor" in text

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from demo.cluster import DEMO_USERS
+from demo.cluster import ADMINISTRATOR_COUNT, DEMO_USERS
 from demo.interaction import demo_codes
 from sites.models import Tenant
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {tenant.name:<16} {hosts}  [{tenant.get_status_display()}]")
         self.stdout.write(f"  站点导航          http://{settings.CMS_CLUSTER_HOST}:{port}/")
         self.stdout.write(f"\n演示账号（密码均为 {settings.CMS_DEMO_PASSWORD}）：")
-        for username, full_name, roles in DEMO_USERS[:7] + DEMO_USERS[-1:]:
+        for username, full_name, roles in DEMO_USERS[: ADMINISTRATOR_COUNT + 6] + DEMO_USERS[-1:]:
             what = "、".join(f"{code or '全站群'} {role.label}" for code, role in roles)
             self.stdout.write(f"  {username:<16} {full_name}（{what}）")
         self.stdout.write("  …… 每个站点都有 <代码>_admin / _editor / _reviewer / _secrecy / _handler\n")

@@ -9,11 +9,11 @@ from django.db import transaction
 from sites.models import Role
 from sites.roles import RoleError, grant_role, site_by_code
 
-ROLE_CHOICES = [str(role.label) for role in Role] + list(Role.values)
+ROLE_CHOICES = [str(role.label) for role in Role] + list(Role.values) + ["web_office", "网站办"]
 
 
 class Command(BaseCommand):
-    help = "授予用户在某站点的角色（网站办角色不指定站点）。"
+    help = "授予用户在某站点的角色（系统管理员、安全管理员、审计管理员是全站群角色，不指定站点）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True)
@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--create", action="store_true", help="用户不存在时创建")
         parser.add_argument("--name", default="", help="姓名（与 --create 一起用）")
         parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取新用户的密码")
+        parser.add_argument(
+            "--allow-second-administrator",
+            action="store_true",
+            help="三员分立的例外：允许同一人兼任第二个管理员角色（记入审计日志）",
+        )
 
     def handle(self, *args, **options):
         role = Role.from_label(options["role"])
@@ -41,7 +46,7 @@ class Command(BaseCommand):
                     else:
                         user.set_unusable_password()
                     user.save()
-                grant_role(user, role, tenant)
+                grant_role(user, role, tenant, allow_second_administrator=options["allow_second_administrator"])
         except (RoleError, ValidationError) as exc:
             message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise CommandError(message) from exc
