@@ -168,6 +168,7 @@ try:
     if kept:
         print(f"reusing {DB_NAME}", flush=True)
         undo_add_field(site_schemas())  # a run stopped during (b) left some schemas after 0002
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     else:
         print("setting up: migrating public and template schemas …", flush=True)
         bootstrap(step=lambda text: None)
@@ -181,6 +182,7 @@ try:
             cursor.execute(f'DROP SCHEMA "{tenant.schema_name}" CASCADE')
         Tenant.objects.filter(pk=tenant.pk).delete()
     count = len(schemas)
+    deploy_sites(progress=False)  # a kept database may predate migrations added since: (a) starts at nothing to do
     methods = {"migrate_schemas --tenant": migrate_schemas, "deploy_sites": deploy}
     results = {("a", name): [] for name in methods} | {("b", name): [] for name in methods}
 

@@ -210,8 +210,8 @@ class DeployPlan:
         if not migration.atomic:
             return "迁移声明了 atomic = False，不能在每个站点模式的事务中运行"
         for operation in migration.operations:
-            # Operation.atomic is False by default; RunPython/RunSQL(atomic=False) asks for no transaction.
-            if isinstance(operation, operations.RunPython | operations.RunSQL) and operation.atomic is False:
+            # Operation.atomic is False by default (RunSQL keeps it); only RunPython(atomic=False) asks for none.
+            if isinstance(operation, operations.RunPython) and operation.atomic is False:
                 return f"操作 {operation.describe()} 声明了 atomic=False，不能在事务中运行"
             if type(operation).__name__.endswith("Concurrently"):
                 return f"操作 {operation.describe()} 使用 CONCURRENTLY，不能在事务中运行"
@@ -247,6 +247,11 @@ class DeployPlan:
         try:
             for key in pending:
                 migration = self.migration(key)
+                if self._skipped(migration):
+                    # A public-schema app's migration: the router stops every operation here.
+                    steps.append(("sql", key, ""))
+                    state = migration.mutate_state(state, preserve=False)
+                    continue
                 reason = self.refusal(key)
                 if reason and not allow_non_atomic:
                     raise DeployRefused(
@@ -254,9 +259,6 @@ class DeployPlan:
                     )
                 if reason:
                     steps.append(("outside", key, state.clone()))
-                    state = migration.mutate_state(state, preserve=False)
-                elif self._skipped(migration):
-                    steps.append(("sql", key, ""))
                     state = migration.mutate_state(state, preserve=False)
                 elif all(isinstance(operation, REPLAYABLE) for operation in migration.operations):
                     sql, state = self._collect_sql(migration, state, schema)
@@ -272,14 +274,12 @@ class DeployPlan:
 
     @staticmethod
     def _skipped(migration):
-        """A migration of a public-schema app made only of RunPython/RunSQL without hints: the
-        router stops each of them in a site schema, so the schema only records it."""
+        """A migration of a public-schema app whose operations carry no routing hints: the router
+        stops each of them in a site schema (schema operations by model, RunPython/RunSQL by app),
+        so the schema only records it, as migrate_schemas does."""
         if router.allow_migrate(connection.alias, migration.app_label):
             return False
-        return all(
-            isinstance(operation, operations.RunPython | operations.RunSQL) and not operation.hints
-            for operation in migration.operations
-        )
+        return not any(getattr(operation, "hints", None) for operation in migration.operations)
 
     @staticmethod
     def _collect_sql(migration, state, schema):
