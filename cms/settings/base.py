@@ -156,14 +156,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sites.sso.SingleSignOnMiddleware",
-    # Idle timeout and absolute lifetime, the second factor, the password's age (sites/policy/).
-    "sites.policy.middleware.LoginPolicyMiddleware",
     # 三员分立: a break-glass superuser's time runs out and its every change is audited; the audit
     # administrator sees only the audit log (sites/duties.py).
     "sites.duties.AdministratorDutiesMiddleware",
     # CMS_LOCAL_PASSWORD_LOGIN=0: the password form refused on the server (sites/oidc/).
     "sites.oidc.middleware.LocalPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime, the second factor, the password's age (sites/policy/).
+    "sites.policy.middleware.LoginPolicyMiddleware",
     # GET /admin/logout/ asks for confirmation; only the POST logs out (and deletes the session).
     "sites.middleware.LogoutConfirmationMiddleware",
     # With DEBUG on (make run) visitors still get the themed Chinese 404/500 (CMS_THEMED_ERRORS).
