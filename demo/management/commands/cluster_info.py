@@ -23,7 +23,11 @@ class Command(BaseCommand):
         for username, full_name, roles in DEMO_USERS[: ADMINISTRATOR_COUNT + 6] + DEMO_USERS[-1:]:
             what = "、".join(f"{code or '全站群'} {role.label}" for code, role in roles)
             self.stdout.write(f"  {username:<16} {full_name}（{what}）")
-        self.stdout.write("  …… 每个站点都有 <代码>_admin / _editor / _reviewer / _secrecy / _handler\n")
+        self.stdout.write("  …… 每个站点都有 <代码>_admin / _editor / _reviewer / _secrecy / _handler")
+        self.stdout.write(
+            "  管理员账号（全站群角色、站点管理员）须双因素登录：首次登录时按页面提示用手机身份验证器扫码绑定，"
+            "并保存恢复码（docs/guide/two-factor.md）；编辑、审核员等账号只需密码。\n"
+        )
         codes = demo_codes()
         if codes:
             self.stdout.write("演示留言与依申请公开（在各站“互动交流”栏目凭查询码和手机号后四位 1234 查询）：")
