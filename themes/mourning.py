@@ -187,10 +187,10 @@ def resolve_sites(codes):
 
 def check_span(starts_at, ends_at, now=None):
     now = now or timezone.now()
-    if ends_at is not None and ends_at <= starts_at:
-        raise ValidationError("结束时间必须晚于开始时间。")
     if ends_at is not None and ends_at <= now:
         raise ValidationError("结束时间已经过去，请重新填写。")
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValidationError("结束时间必须晚于开始时间。")
 
 
 @transaction.atomic
@@ -221,7 +221,7 @@ def schedule(*, actor=None, starts_at=None, ends_at=None, sites=None, reason="",
 
 
 def _end(period, now):
-    if period.starts_at > now:
+    if period.starts_at >= now:
         period.cancelled_at = now
         period.save(update_fields=["cancelled_at"])
     else:
@@ -251,12 +251,13 @@ def switch_off(*, actor=None, sites=None, request=None):
                 continue
             changed += 1
             rest = named - wanted
+            ends_at = period.ends_at  # before _end changes it
             if period.starts_at > now or not rest:
                 _end(period, now)
                 if rest:  # a scheduled period for other sites too: they keep it
                     copy = MourningPeriod.objects.create(
                         starts_at=period.starts_at,
-                        ends_at=period.ends_at,
+                        ends_at=ends_at,
                         all_sites=False,
                         reason=period.reason,
                         created_by=period.created_by,
@@ -266,7 +267,7 @@ def switch_off(*, actor=None, sites=None, request=None):
                 # Under way: it ends now for the sites switched off, and goes on for the others.
                 _end(period, now)
                 copy = MourningPeriod.objects.create(
-                    starts_at=now, ends_at=period.ends_at, all_sites=False, reason=period.reason, created_by=actor
+                    starts_at=now, ends_at=ends_at, all_sites=False, reason=period.reason, created_by=actor
                 )
                 copy.sites.set(rest)
     audit.record(
