@@ -9,7 +9,7 @@ from wagtail.models import PageViewRestriction
 from cms.models import ArticlePage
 from publishing.catalogue.models import CatalogueEntry
 from publishing.syndication import services
-from publishing.syndication.models import Submission, SubmissionStatus
+from publishing.syndication.models import Submission
 from sites.models import Tenant
 from tests.cms import content
 
