@@ -152,6 +152,11 @@ async function interaction(req, res) {
 
 const callback = provider.callback();
 const server = createServer((req, res) => {
+  if (req.url === '/favicon.ico') {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   if (req.url.startsWith('/interaction/')) {
     interaction(req, res).catch((error) => {
       res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8' });

@@ -107,7 +107,7 @@ def no_role(request):
         if (domain := tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first())
     ]
     context = {"has_any_role": identities.has_any_role(request.user), "sites": sites}
-    return render(request, "sites_oidc/no_role.html", context, status=403)
+    return render(request, "sites_oidc/no_role.html", context)
 
 
 class LogoutView(WagtailLogoutView):
