@@ -133,7 +133,16 @@ def test_synonym_screen_is_for_superusers_only(client, cluster):
     url = "/admin/search_synonyms/"
     client.force_login(cluster.user("jtj", "site_admin"))
     assert client.get(url, HTTP_HOST="jtj.localhost").status_code in (302, 403)
-    root = User.objects.create_superuser("search_root", "root@example.gov.cn", "Root-2026-search")
+    # 三员分立: a superuser is only ever a break-glass grant (a bare one is ended at its next request);
+    # the synonyms are the security administrator's, and the system administrator is refused.
+    from tests.factories import break_glass_user
+
+    client.force_login(cluster.user(None, "web_office"))
+    assert client.get(url, HTTP_HOST="jtj.localhost").status_code in (302, 403)
+    client.force_login(cluster.user(None, "security_admin"))
+    assert client.get(url, HTTP_HOST="jtj.localhost").status_code == 200
+    root = break_glass_user("search_root")
+    assert User.objects.get(pk=root.pk).is_superuser
     client.force_login(root)
     assert client.get(url, HTTP_HOST="jtj.localhost").status_code == 200
     response = client.post(url + "new/", {"terms": "公积金，住房公积金", "note": ""}, HTTP_HOST="jtj.localhost")
