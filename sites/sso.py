@@ -280,6 +280,9 @@ def adopt(request):
     session_key = redeem_ticket(request.GET.get("ticket"), _request_host(request), nonce, request)
     if session_key:
         _set_session_cookie(response, session_key)
+        # After a logout the hub's cookie still names the deleted session: SessionMiddleware would
+        # see it empty and delete the cookie just set, and no other host could join the new login.
+        request.COOKIES.pop(settings.SESSION_COOKIE_NAME, None)
     return response
 
 
