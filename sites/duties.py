@@ -14,6 +14,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
@@ -107,7 +108,10 @@ class AdministratorDutiesMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        authenticated = user is not None and user.is_authenticated
+        # No session cookie: nobody is signed in, and the session is not read (a read marks the
+        # answer "Vary: Cookie", which the page cache never stores).
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        authenticated = signed_in and user is not None and user.is_authenticated
         if authenticated and user.is_superuser and not BreakGlass.objects.in_force().filter(user=user).exists():
             end_break_glass(user, why="expired")
         if authenticated and not user.is_superuser and is_read_only_admin(user) and not _audit_admin_may_open(request):

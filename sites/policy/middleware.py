@@ -87,6 +87,10 @@ class LoginPolicyMiddleware:
             reset_request(token)
 
     def check(self, request):
+        # Without a session cookie nobody is signed in; asking request.user would read the session
+        # and mark the answer "Vary: Cookie", which the page cache never stores.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
