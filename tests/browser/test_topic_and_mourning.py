@@ -57,6 +57,8 @@ def _committed(work):
     def run():
         try:
             result["value"] = work()
+        except Exception as error:  # noqa: BLE001 - handed to the test's thread
+            result["error"] = error
         finally:
             connection.close()
 
@@ -64,6 +66,8 @@ def _committed(work):
     thread.start()
     thread.join()
     mourning.forget()  # the served instance runs in this process
+    if "error" in result:
+        raise result["error"]
     return result.get("value")
 
 
@@ -90,6 +94,7 @@ def test_mourning_greys_the_whole_page_and_its_pictures(served, browser, public_
     browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     period = None
     try:
+        browser.execute_cdp_cmd("Network.clearBrowserCache", {})  # the sheet kept from the last load
         open_page(browser, url)
         assert browser.execute_script("return getComputedStyle(document.documentElement).filter") == "none"
         picture = browser.find_element(By.CSS_SELECTOR, "main img")
@@ -102,6 +107,7 @@ def test_mourning_greys_the_whole_page_and_its_pictures(served, browser, public_
                 starts_at=timezone.now() - datetime.timedelta(minutes=1), all_sites=True, reason="全国哀悼日"
             )
         )
+        browser.execute_cdp_cmd("Network.clearBrowserCache", {})  # the sheet kept from the last load
         open_page(browser, url)
         assert browser.execute_script("return getComputedStyle(document.documentElement).filter") == "grayscale(1)"
         picture = browser.find_element(By.CSS_SELECTOR, "main img")
@@ -109,6 +115,7 @@ def test_mourning_greys_the_whole_page_and_its_pictures(served, browser, public_
         assert all(_is_grey(c) for c in _colours_of(browser, browser.find_element(By.CSS_SELECTOR, ".site-nav")))
 
         _committed(lambda: MourningPeriod.objects.filter(pk=period.pk).update(ends_at=timezone.now()))
+        browser.execute_cdp_cmd("Network.clearBrowserCache", {})  # the sheet kept from the last load
         open_page(browser, url)
         assert browser.execute_script("return getComputedStyle(document.documentElement).filter") == "none"
         picture = browser.find_element(By.CSS_SELECTOR, "main img")
