@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/login/oidc/", views.start, name="oidc_login"),
     path("admin/login/oidc/callback/", views.callback, name="oidc_callback"),
     path("admin/login/oidc/no-role/", views.no_role, name="oidc_no_role"),
-    # Wagtail's logout, then the provider's (RP-initiated logout).
-    path("admin/logout/", views.logout, name="oidc_logout"),
+    # Wagtail's logout, then the provider's (RP-initiated logout). Wagtail's URL name, so that
+    # sites.middleware.LogoutConfirmationMiddleware still lets only a POST reach it.
+    path("admin/logout/", views.logout, name="wagtailadmin_logout"),
 ]
