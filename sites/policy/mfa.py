@@ -188,7 +188,10 @@ def verify_second_factor(user, code, request=None):
         return None
     audit.record("mfa_code_failed", actor=user, request=request, target=user.get_username(), kind="totp")
     device.refresh_from_db()
-    return throttle_refusal(device) or Refusal(_("验证码错误或已使用，请等待身份验证器显示新的验证码。"))
+    wrong = Refusal(_("验证码错误或已使用，请等待身份验证器显示新的验证码。"))
+    if device.throttling_failure_count >= settings.CMS_MFA_MAX_FAILURES:
+        return throttle_refusal(device) or wrong  # this failure started the lock: say so
+    return wrong
 
 
 def _spend_recovery_code(user, code):

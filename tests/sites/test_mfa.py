@@ -97,7 +97,7 @@ def test_login_with_a_code_and_a_wrong_or_reused_code_refused(cluster, clock):
     client = site_client()
     login_password(client, user, cluster.password, next="/admin/pages/")
     wrong = client.post("/admin/login/mfa/", {"code": code_for(device, offset=5)})
-    assert wrong.status_code == 200 and "验证码错误" in wrong.content.decode()
+    assert wrong.status_code == 200 and "验证码错误或已使用" in wrong.content.decode()
     assert signed_in_user_id(client) is None
     clock.shift(2)
     code = code_for(device)
