@@ -19,6 +19,7 @@ from . import access, admin_views, audit
 from . import auth as _auth  # noqa: F401 - scopes Wagtail's permission caches by schema at import
 from . import user_forms as _user_forms  # noqa: F401 - Wagtail's user forms lose is_superuser and groups
 from .console import wagtail_hooks as _console  # noqa: F401 - the web office's console registers its hooks
+from .models import Role, SiteGroup
 from .roles import groups_for_current_site
 
 # --- 站点成员 ----------------------------------------------------------------------------------
@@ -74,8 +75,32 @@ def _deactivate(request, users):
             audit.record("user_deactivated", actor=request.user, request=request, target=user.get_username())
 
 
+def holds_administration(user):
+    """An account the user screens may not touch: a superuser, or a holder of one of the three
+    administrator roles (cluster-wide or bound to a portal). Otherwise the system administrator,
+    who manages accounts, could set the security administrator's password, sign in as them and
+    grant roles (三员分立); such accounts change only from the command line (break_glass)."""
+    return user.is_superuser or SiteGroup.objects.filter(group__user=user, role__in=Role.administrator_roles()).exists()
+
+
+def _refuse_account(request, users):
+    names = [user.get_username() for user in users]
+    audit.record("admin_account_change_refused", actor=request.user, request=request, target="、".join(names)[:200])
+    messages.error(request, f"管理员账号（{'、'.join(names)}）不能在用户管理中修改或停用，请在服务器上用命令行处理。")
+    return redirect("wagtailusers_users:index")
+
+
+@hooks.register("before_edit_user")
+def refuse_editing_administrators(request, user):
+    if user.pk != request.user.pk and holds_administration(user):
+        return _refuse_account(request, [user])
+    return None
+
+
 @hooks.register("before_delete_user")
 def deactivate_instead_of_delete(request, user):
+    if holds_administration(user):
+        return _refuse_account(request, [user])
     if request.method != "POST":
         return None
     _deactivate(request, [user])
@@ -85,8 +110,18 @@ def deactivate_instead_of_delete(request, user):
 
 @hooks.register("before_bulk_action")
 def deactivate_instead_of_bulk_delete(request, action_type, objects, action_class_instance):
+    if getattr(action_class_instance, "model", None) is not get_user_model():
+        return None
+    if action_type == "assign_role":
+        # Wagtail's "assign role" adds users to any group: roles go through sites.roles only.
+        audit.record("admin_account_change_refused", actor=request.user, request=request, target="assign_role")
+        messages.error(request, "角色只能在“站点成员”中由有权限的人授予。")
+        return redirect("wagtailusers_users:index")
+    protected = [user for user in objects if holds_administration(user)]
+    if protected and action_type in ("delete", "set_active_state"):
+        return _refuse_account(request, protected)
     # Wagtail's bulk delete runs a queryset delete(), which skips User.delete() entirely.
-    if action_type != "delete" or getattr(action_class_instance, "model", None) is not get_user_model():
+    if action_type != "delete":
         return None
     _deactivate(request, objects)
     messages.success(request, f"已停用 {len(objects)} 个用户（用户不会被删除，其历史记录保留）。")

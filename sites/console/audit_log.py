@@ -60,6 +60,7 @@ ACTION_LABELS = {
     # retention and the signed archive (sites/audit_archive.py)
     "audit_archived": "归档审计日志",
     "user_deactivated": "停用用户",
+    "admin_account_change_refused": "拒绝修改管理员账号",
     "site_created": "开通站点",
     "site_status": "变更站点状态",
     "site_record_changed": "修改站点信息",

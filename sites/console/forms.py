@@ -8,8 +8,10 @@ services the commands use (``sites/provisioning.py``, the model's validators), s
 import datetime
 
 from django import forms
+from django.db.models import Q
 
 from ..models import Outcome, SiteKind, Tenant
+from ..scope import managed_sites
 
 DETAIL_FIELDS = [
     ("short_name", "简称", 30),
@@ -30,8 +32,13 @@ HELP = {
 }
 
 
-def parent_choices(exclude=None):
+def parent_choices(exclude=None, user=None):
+    """The sites a parent may be chosen from: those ``user`` manages (a city's web office sees its
+    own subtree only, not the names of every site), and the site's present parent."""
     sites = Tenant.objects.sites().order_by("id")
+    if user is not None:
+        keep = [exclude.parent_id] if exclude is not None and exclude.parent_id else []
+        sites = sites.filter(Q(pk__in=managed_sites(user).values("pk")) | Q(pk__in=keep))
     if exclude is not None:
         sites = sites.exclude(pk=exclude.pk)
     return [("", "（无上级站点）")] + [(site.code, f"{site.name}（{site.code}）") for site in sites]
@@ -100,13 +107,13 @@ class SiteRecordForm(FieldGroups, forms.Form):
         help_text="开启后，本站站点管理员可在后台修改页脚的联系电话和地址。",
     )
 
-    def __init__(self, *args, site, **kwargs):
+    def __init__(self, *args, site, user=None, **kwargs):
         kwargs.setdefault("initial", {})
         for name in ["name", "kind", "admins_may_edit_contact"] + [f for f, _l, _n in DETAIL_FIELDS]:
             kwargs["initial"].setdefault(name, getattr(site, name))
         kwargs["initial"].setdefault("parent", site.parent.code if site.parent_id else "")
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = parent_choices(exclude=site)
+        self.fields["parent"].choices = parent_choices(exclude=site, user=user)
         _add_detail_fields(self)
 
     def values(self):

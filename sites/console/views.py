@@ -150,7 +150,7 @@ class SiteEditView(ManagesSites, ConsoleScreen):
         context = super().get_context_data(**kwargs)
         context.update(
             site=self.site,
-            form=form or forms.SiteRecordForm(site=self.site),
+            form=form or forms.SiteRecordForm(site=self.site, user=self.request.user),
             domain_form=domain_form or forms.DomainForm(),
             status_form=status_form or forms.StatusForm(),
             domains=self.site.domains.order_by("-is_primary", "is_admin_host", "domain"),
@@ -166,7 +166,7 @@ class SiteEditView(ManagesSites, ConsoleScreen):
         return context
 
     def post(self, request, *args, **kwargs):
-        form = forms.SiteRecordForm(request.POST, site=self.site)
+        form = forms.SiteRecordForm(request.POST, site=self.site, user=request.user)
         if form.is_valid() and (error := scoped_parent_error(request.user, self.site, form.values().get("parent"))):
             form.add_error("parent", error)
         elif form.is_valid():

@@ -19,12 +19,13 @@ from io import BytesIO
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sites import audit
-from sites.models import SiteGroup
+from sites.models import Role, SiteGroup
 
 from .models import RecoveryCode
 
@@ -44,7 +45,10 @@ def requires_second_factor(user):
     if "superuser" in required and user.is_superuser:
         return True
     bindings = SiteGroup.objects.filter(group__user=user)
-    if "cluster" in required and bindings.filter(tenant__isnull=True).exists():
+    # A cluster-wide role, or an administrator's role bound to a portal (a city's web office,
+    # sites/scope.py), which manages a whole subtree of sites.
+    cluster_roles = Q(tenant__isnull=True) | Q(role__in=Role.administrator_roles())
+    if "cluster" in required and bindings.filter(cluster_roles).exists():
         return True
     roles = required - {"superuser", "cluster"}
     return bool(roles) and bindings.filter(role__in=roles).exists()
