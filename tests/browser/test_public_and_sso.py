@@ -27,7 +27,7 @@ def test_unknown_host_is_not_found_in_the_browser(served, browser):
 
 
 def test_one_login_works_on_every_site_and_logout_ends_it_everywhere(served, browser, cluster):
-    web_office = cluster.users[(None, "web_office")]
+    web_office = cluster.user(None, "web_office")  # the system administrator (三员分立)
     jtj, jyj = served.format(code="jtj"), served.format(code="jyj")
     login(browser, jtj, web_office.username, cluster.password)
     assert "/admin/login" not in browser.current_url
