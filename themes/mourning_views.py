@@ -36,12 +36,15 @@ class MourningForm(forms.Form):
         label="站点", queryset=Tenant.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     starts_at = forms.CharField(
-        label="开始时间", required=False, help_text="YYYY-MM-DD HH:MM（北京时间），留空为立即开始", max_length=16
+        label="开始时间",
+        required=False,
+        help_text="北京时间，写成“2026-12-13 00:00”的形式；留空为立即开始",
+        max_length=16,
     )
     ends_at = forms.CharField(
         label="结束时间",
         required=False,
-        help_text="YYYY-MM-DD HH:MM，如 2026-12-14 00:00；留空则直到手动关闭",
+        help_text="北京时间，如 2026-12-14 00:00；留空则直到手动关闭",
         max_length=16,
     )
     reason = forms.CharField(label="事由", required=False, max_length=100, help_text="如：全国哀悼日")
