@@ -90,6 +90,13 @@ def _back_to_public(request):
         request.getfixturevalue("_django_db_helper")
         for tenant in _cluster.sites.values():
             tenant.refresh_from_db()
+        # The session's users too, and what a test made them remember (roles, permissions: the
+        # caches live on the shared objects and would outlive the test's rolled-back grants).
+        from sites.access import forget_roles
+
+        for user in _cluster.users.values():
+            forget_roles(user)
+            user.refresh_from_db()
     yield
     connection.set_schema_to_public()
     invalidate_domain_map()
