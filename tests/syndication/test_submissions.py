@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from cms.models import ArticlePage
+from publishing.catalogue.models import CatalogueEntry
 from publishing.syndication import services
 from publishing.syndication.models import Submission, SubmissionStatus
 from sites.models import AuditEvent
@@ -114,8 +115,12 @@ def test_decline_needs_a_reason_and_the_editor_sees_it(cluster, client, publish_
 
 
 def test_isolation_between_departments(cluster, client, publish_in, yw_id):
-    jtj_page = publish_in("jtj", "交通局的保密报送记录")
     publish_in("jyj", "教育局自己的报送")
+    jtj_page = publish_in("jtj", "交通局的保密报送记录")
+    # Page ids are per schema: jtj's page must not share its id with one of jyj's, or "jyj offers
+    # jtj's page" below would be jyj offering its own.
+    while CatalogueEntry.objects.filter(tenant=cluster.sites["jyj"], page_id=jtj_page).exists():
+        jtj_page = publish_in("jtj", "交通局的保密报送记录")
     offer_through_admin(client, cluster, "jtj", jtj_page, yw_id)
     jtj_submission = Submission.objects.get(source_tenant__code="jtj", page_id=jtj_page)
 
