@@ -21,8 +21,11 @@ from .wording import list_entries
 logger = logging.getLogger(__name__)
 
 
-def sites(code=None):
+def sites(code=None, among=None):
+    """The serving sites in id order: one (``code``), those of ``among`` (a Tenant queryset), or all."""
     queryset = Tenant.objects.serving().order_by("id")
+    if among is not None:
+        queryset = queryset.filter(pk__in=among.values("pk"))
     return queryset.filter(code=code) if code else queryset
 
 
@@ -89,13 +92,13 @@ def raise_alarms(tenant, day, findings):
     return made
 
 
-def run(code=None, today=None, now=None, *, save=True, alarms=True, progress=None):
-    """Check every serving site (or one); returns the results in site order."""
+def run(code=None, today=None, now=None, *, among=None, save=True, alarms=True, progress=None):
+    """Check every serving site (or one, or those of ``among``); returns the results in site order."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     entries = list_entries()
     results = []
-    tenants = list(sites(code).prefetch_related("domains"))
+    tenants = list(sites(code, among).prefetch_related("domains"))
     facts = ClusterFacts(tenants, today, now)
     pending = []
 

@@ -9,6 +9,7 @@ Who sees what (checked here on the server, whatever the menu shows):
 
 import datetime
 
+from django.contrib import messages
 from django.db.models import Avg, Count, Q
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect
@@ -119,6 +120,7 @@ def refused():
     return HttpResponseForbidden("您无权查看站群监管总览。")
 
 
+@require_http_methods(["GET", "POST"])
 def cluster_dashboard(request):
     if not can_see_cluster(request.user):
         return refused()
@@ -128,6 +130,11 @@ def cluster_dashboard(request):
     under = scope.filter(code=request.GET.get("under", "")).first()
     if under is not None:
         scope = scope.filter(pk__in=subtree(under))
+    if request.method == "POST":
+        # 立即检查: today's results of the sites in view replaced; no alarm mail from a click.
+        checked = services.run(among=scope, alarms=False)
+        messages.success(request, f"已检查 {len(checked)} 个站点，结果已更新。")
+        return redirect(request.get_full_path())
     tenants = list(services.sites().filter(pk__in=scope))
     latest = {}
     for result in DailyResult.objects.filter(tenant__in=tenants).order_by("tenant_id", "-day").distinct("tenant_id"):

@@ -127,3 +127,35 @@ def test_a_missing_footer_item_links_to_the_site_record_screen(cluster, results)
     assert 'href="http://jtj.localhost/admin/cluster/jtj/"' in body
     # The link opens the edit screen for the web office on jtj's own admin.
     assert client_for(cluster, "jtj", cluster.user(None, "web_office")).get("/admin/cluster/jtj/").status_code == 200
+
+
+def test_check_all_now_checks_the_sites_in_view_and_sends_no_mail(cluster, mailoutbox):
+    office = client_for(cluster, "portal", cluster.user(None, "web_office"))
+    assert not DailyResult.objects.exists()
+    answer = office.post(CLUSTER, follow=True)
+    assert answer.status_code == 200
+    today = timezone.localdate()
+    checked = set(DailyResult.objects.filter(day=today).values_list("tenant__code", flat=True))
+    assert checked == set(services.sites().values_list("code", flat=True)) and "jtj" in checked
+    assert "已检查" in answer.content.decode()
+    assert mailoutbox == []
+    # Again the same day: today's results replaced, not added.
+    office.post(CLUSTER)
+    assert DailyResult.objects.filter(day=today).count() == len(checked)
+
+
+def test_check_all_now_is_refused_to_a_site_admin_and_narrowed_for_a_city_office(cluster):
+    from sites.models import SiteKind, Tenant
+    from sites.scope import grant_portal_web_office
+    from tests.factories import UserFactory
+
+    admin = client_for(cluster, "jtj", cluster.user("jtj", "site_admin"))
+    assert admin.post(CLUSTER).status_code == 403
+    assert not DailyResult.objects.exists()
+    # A city's web office (bound to jtj, made a city portal here) checks its own subtree only.
+    Tenant.objects.filter(code__in=["jtj", "jyj"]).update(kind=SiteKind.PORTAL, parent=cluster.sites["portal"])
+    city_office = UserFactory(username="jtj_weboffice_check")
+    grant_portal_web_office(city_office, Tenant.objects.get(code="jtj"))
+    city = client_for(cluster, "jtj", city_office)
+    assert city.post(CLUSTER + "?under=jyj").status_code == 302
+    assert set(DailyResult.objects.values_list("tenant__code", flat=True)) == {"jtj"}
