@@ -4,9 +4,10 @@
 and the site's role groups with their grants on the home page. Runs inside the provisioning
 transaction, before publishing.review's receiver, which builds the review chain on the groups made here.
 
-``site_restored``: a restored site's rows came in by COPY, past the sanitiser that runs on save, and
+``site_loaded``: a restored site's rows came in by COPY, past the sanitiser that runs on save, and
 a backup file can be edited: every page's and revision's HTML is sanitised again, and the cached
-oEmbed HTML dropped. Runs inside the restore transaction, so a failure leaves no site.
+oEmbed HTML dropped. Runs inside the restore transaction, so a failure leaves no site, and before
+``site_restored``, so the catalogue indexes the sanitised pages.
 
 Connected from ``CmsConfig.ready()``.
 """
@@ -17,7 +18,7 @@ from wagtail.models import Page, Site
 
 from sites.models import Tenant
 from sites.provisioning import create_role_groups, public_port
-from sites.signals import site_provisioned, site_restored
+from sites.signals import site_loaded, site_provisioned
 
 from .columns import build_column_tree
 from .models import SiteHomePage
@@ -44,4 +45,4 @@ def sanitize_restored_site(sender, tenant, **kwargs):
 
 def register_signal_handlers():
     site_provisioned.connect(build_site, sender=Tenant, dispatch_uid="cms-build-site")
-    site_restored.connect(sanitize_restored_site, sender=Tenant, dispatch_uid="cms-sanitize-restored")
+    site_loaded.connect(sanitize_restored_site, sender=Tenant, dispatch_uid="cms-sanitize-restored")

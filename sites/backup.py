@@ -24,8 +24,8 @@ Everything about the archive is checked before the database is touched (members,
 signature, the file names it stores); the restore then runs in one transaction with the new site record,
 domain and role groups, and a failure anywhere leaves no schema, record or upload directory.
 Page and collection permissions and review tasks are re-pointed from the old site's groups to the
-new ones, and may name no other group. Inside the same transaction ``site_restored`` lets cms
-sanitise every page's and revision's HTML again, since COPY passes by its save hooks. Users are shared by the cluster and never deleted, so
+new ones, and may name no other group. Inside the same transaction ``site_loaded`` lets cms
+sanitise every page's and revision's HTML again, since COPY passes by its save hooks, and ``site_restored`` then lets the catalogue index the clean pages. Users are shared by the cluster and never deleted, so
 revisions keep their authors: restore into the same cluster (or one restored from a whole-cluster
 backup).
 """
@@ -67,7 +67,7 @@ from .provisioning import (
     replayable,
     template_schema,
 )
-from .signals import site_restored
+from .signals import site_loaded, site_restored
 
 FORMAT = 2
 TENANT_FIELDS = [
@@ -142,7 +142,7 @@ def _template_structure():
 # HMAC-SHA256 of that list under the deployment's backup key. Restore recomputes the list from
 # the files it unpacked and checks the HMAC before the database is touched. An archive of another
 # deployment (another key) is only restored when the caller says so (``untrusted=True``); its
-# rich text is re-sanitised like every restore's (``site_restored``, answered by cms).
+# rich text is re-sanitised like every restore's (``site_loaded``, answered by cms).
 
 
 def signing_key():
@@ -757,7 +757,7 @@ def restore_site(
 
     The archive must carry this deployment's signature; ``untrusted=True`` restores one without it
     (another deployment's, or an old unsigned backup), audited as such. Every restore re-sanitises
-    the site's rich text (``site_restored``) before it commits.
+    the site's rich text (``site_loaded``) before it commits and the catalogue indexes it.
     """
     step = progress or (lambda text: None)
     staging = Path(tempfile.mkdtemp(prefix="restore-"))
@@ -800,7 +800,9 @@ def restore_site(
                 connection.set_schema_to_public()
                 step("过滤正文并重建站群目录")
                 # Inside the transaction: cms re-sanitises the rich text (the rows came in by COPY,
-                # past every save hook), the catalogue indexes the result; a failure undoes it all.
+                # past every save hook), then the catalogue indexes the result; a failure undoes it all.
+                site_loaded.send(sender=Tenant, tenant=tenant, source=old, untrusted=untrusted)
+                connection.set_schema_to_public()
                 site_restored.send(sender=Tenant, tenant=tenant, source=old, untrusted=untrusted)
                 connection.set_schema_to_public()
                 audit.record(

@@ -12,16 +12,22 @@ Each signal is sent with ``sender=Tenant``. Receivers are connected from the hig
 ``site_closed``
     Sent by ``close_site`` inside its transaction after the status changed: ``tenant``, ``old``,
     ``new`` (``SiteStatus`` values) and ``reason``.
-``site_restored``
+``site_loaded``
     Sent by ``restore_site`` inside the restore transaction, once every row is loaded and checked
-    and the tenant row, domain and groups exist, on the public schema: ``tenant``, ``source`` (the
-    archived site's code) and ``untrusted`` (the archive was not signed by this deployment). A
-    receiver that raises undoes the whole restore. The catalogue rebuilds the site's entries; cms
-    sanitises every page's and revision's HTML again (the rows came in by COPY, past its save hooks).
+    and the tenant row, domain and groups exist, on the public schema, before ``site_restored``:
+    ``tenant``, ``source`` (the archived site's code) and ``untrusted`` (the archive was not signed
+    by this deployment). Its receivers repair what came in by COPY, past every save hook: cms
+    sanitises every page's and revision's HTML again. A receiver that raises undoes the restore.
+``site_restored``
+    Sent right after ``site_loaded``, with the same arguments, when the rows are clean: the
+    catalogue rebuilds the site's entries from the sanitised pages. A receiver that raises undoes
+    the whole restore. (Two signals, because receivers of one run in ``INSTALLED_APPS`` order and
+    the catalogue's app comes before cms.)
 """
 
 from django.dispatch import Signal
 
 site_provisioned = Signal()
 site_closed = Signal()
+site_loaded = Signal()
 site_restored = Signal()

@@ -195,6 +195,11 @@ def test_hostile_markup_in_a_signed_archive_is_sanitised_on_restore(source_site,
     signed = pack(root, tmp_path / "signed.tar.gz")
     restore(signed, "bkisigned")
     assert_sanitised("bkisigned", public_article(client, "bkisigned"))
+    # The catalogue (and so the cross-site search) was built from the sanitised pages, not the archive's.
+    from publishing.catalogue.models import CatalogueEntry
+
+    entry = CatalogueEntry.objects.get(tenant__code="bkisigned", title__isnull=False, url__contains="bki-article")
+    assert MARKER in entry.body_text and "alert(1)" not in entry.body_text
     from wagtail.embeds.models import Embed
 
     with schema_context(SOURCE):
