@@ -6,14 +6,17 @@
 // command line:
 //   {"issuer": "http://127.0.0.1:8339", "port": 8339,
 //    "client": {"client_id": "...", "client_secret": "...", "redirect_uris": [...],
-//               "post_logout_redirect_uris": [...], "backchannel_logout_uri": "..."},
+//               "post_logout_redirect_uris": [...], "backchannel_logout_uri": "...",
+//               "backchannel_logout_session_required": true},
 //    "accounts": [{"username": "...", "password": "...", "sub": "...", "name": "...",
 //                  "email": "...", "amr": ["pwd", "otp"], "acr": "..."}]}
 // Authorization code flow only, PKCE (S256) required for every client, RP-initiated and
 // back-channel logout on. Its login screen checks the accounts' passwords; the first-party
-// client needs no consent screen. Signing keys are made afresh at every start.
+// client needs no consent screen. Signing keys are made afresh at every start unless
+// "signing_key" (a private RSA JWK) is given.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { lookup as dnsLookup } from 'node:dns';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,10 +36,60 @@ function page(title, body) {
 <body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 }
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-provider', use: 'sig', alg: 'RS256' };
+// A signing key named in the configuration (the tests sign hostile logout tokens with the provider's
+// own key, to show each claim check on its own), else a new one.
+function signingKey() {
+  if (config.signing_key) return config.signing_key;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: 'test-provider' };
+}
+const jwk = { ...signingKey(), use: 'sig', alg: 'RS256' };
+
+// The back-channel logout POST (and any other call the provider makes to a client). Two things stop
+// oidc-provider's own fetch from reaching the cluster on loopback, and neither is a rule about
+// callbacks: its SSRF guard (helpers/fetch_request.js) destroys any socket to a special-use address,
+// 127.0.0.0/8 included, and glibc does not resolve *.localhost names (Chromium does that itself).
+// This provider only ever runs on loopback for tests and the demo, so it calls the registered
+// client's own back-channel URI and nothing else, with *.localhost resolved to 127.0.0.1.
+const allowedOrigins = new Set(
+  [config.client.backchannel_logout_uri].filter(Boolean).map((uri) => new URL(uri).origin),
+);
+
+function loopbackLookup(hostname, options, callback) {
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+    if (options && options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+    return;
+  }
+  dnsLookup(hostname, options, callback);
+}
+
+function loopbackFetch(url, options) {
+  const target = new URL(url);
+  if (!allowedOrigins.has(target.origin)) {
+    return Promise.reject(new Error(`refusing to call ${target.origin}`));
+  }
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(target, {
+      method: options.method || 'GET',
+      headers: Object.fromEntries(options.headers || []),
+      lookup: loopbackLookup,
+      signal: options.signal,
+    }, (incoming) => {
+      const chunks = [];
+      incoming.on('data', (chunk) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const body = [204, 304].includes(incoming.statusCode) ? null : Buffer.concat(chunks);
+        resolve(new Response(body, { status: incoming.statusCode }));
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(options.body === undefined ? undefined : String(options.body));
+  });
+}
 
 const provider = new Provider(config.issuer, {
+  fetch: loopbackFetch,
   clients: [{
     grant_types: ['authorization_code'],
     response_types: ['code'],
@@ -87,6 +140,14 @@ const provider = new Provider(config.issuer, {
       .map(([key, value]) => `<p class="error"><strong>${escape(key)}</strong>: ${escape(value)}</p>`).join(''));
   },
   ttl: { Session: 3600, Interaction: 600, AuthorizationCode: 60, IdToken: 300, AccessToken: 300, Grant: 3600 },
+});
+
+// The test harness reads these lines (DemoProvider.output): whether the back-channel call went through.
+provider.on('backchannel.success', (ctx, client, accountId, sid) => {
+  process.stdout.write(`backchannel.success ${client.clientId} ${accountId} ${sid}\n`);
+});
+provider.on('backchannel.error', (ctx, error, client, accountId, sid) => {
+  process.stdout.write(`backchannel.error ${client.clientId} ${accountId} ${sid}: ${error.message}\n`);
 });
 
 function readForm(req) {

@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "oidc_login": "统一身份认证登录",
     "oidc_login_failed": "统一身份认证登录失败",
     "oidc_logout": "退出统一身份认证",
+    "oidc_backchannel_logout": "统一身份认证通知退出",
+    "oidc_backchannel_logout_refused": "拒绝统一身份认证退出通知",
     "local_password_refused": "拒绝本地密码登录",
     # 等保三级 login rules (sites/policy/)
     "mfa_enrolled": "绑定双因素验证器",

@@ -2,7 +2,8 @@
 
 ``callback_uris`` / ``logout_return_uris``: every host where a login can start, so every host's
 callback must be registered with the provider (redirect URIs are matched exactly, host and port
-included). ``DemoProvider`` runs the node ``oidc-provider`` package (scripts/oidc-provider/) on
+included). ``backchannel_logout_uri``: the one address the provider calls when a person signs out
+there (a client has one), on the sign-on hub, where the sessions of every host live. ``DemoProvider`` runs the node ``oidc-provider`` package (scripts/oidc-provider/) on
 loopback with a client registered for those URIs.
 """
 
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from sites.models import Domain, SiteStatus
+from sites.sso import sso_host
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "oidc-provider" / "provider.mjs"
 NODE_MODULES = Path(settings.BASE_DIR) / "var" / "node" / "oidc-provider" / "node_modules"
@@ -69,6 +71,14 @@ def logout_return_uris(scheme=None, port=None):
     return [_origin(host, scheme, port) + path for host in site_hosts()]
 
 
+def backchannel_logout_uri(scheme=None, port=None):
+    """Where the provider POSTs its logout tokens: the sign-on hub's ``/oidc/backchannel-logout/``."""
+    scheme = scheme or settings.CMS_PUBLIC_SCHEME
+    port = settings.CMS_PUBLIC_PORT if port is None else port
+    path = reverse("oidc_backchannel_logout", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    return _origin(sso_host(), scheme, port) + path
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -79,7 +89,16 @@ class DemoProvider:
     """The node provider as a child process on 127.0.0.1; ``with DemoProvider(...) as p: p.issuer``."""
 
     def __init__(
-        self, *, redirect_uris, post_logout_redirect_uris, port=None, accounts=None, client_id=None, client_secret=None
+        self,
+        *,
+        redirect_uris,
+        post_logout_redirect_uris,
+        backchannel_logout_uri=None,
+        port=None,
+        accounts=None,
+        client_id=None,
+        client_secret=None,
+        signing_jwk=None,
     ):
         self.port = port or free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
@@ -97,6 +116,13 @@ class DemoProvider:
             },
             "accounts": accounts or DEMO_ACCOUNTS,
         }
+        if signing_jwk:
+            self.config["signing_key"] = dict(signing_jwk)  # a private RSA JWK; else one made at start
+        if backchannel_logout_uri:
+            # Every logout at the provider is POSTed there, with the provider's session id (sid),
+            # which the ID token then carries too.
+            self.config["client"]["backchannel_logout_uri"] = backchannel_logout_uri
+            self.config["client"]["backchannel_logout_session_required"] = True
         self.process = None
         self.output = []
 

@@ -12,16 +12,18 @@ from urllib.parse import urlunsplit
 
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
 from sites import audit, sso
 from sites.policy.login_flow import complete_login
 
-from . import client, identities
+from . import backchannel, client, identities
 
 # The ID token of the login, for the provider's logout (id_token_hint) when we log out.
 ID_TOKEN_KEY = "cms_oidc_id_token"  # noqa: S105 - a session key
@@ -83,6 +85,12 @@ def callback(request):
         amr=claims.get("amr") or [],
         second_factor_asserted=asserted,
     )
+    request.session[backchannel.PROVIDER_LOGIN_KEY] = {
+        "user": user.pk,
+        "issuer": issuer,
+        "subject": str(claims["sub"]),
+        "sid": str(claims.get("sid") or "")[:255],
+    }
     # The one door to a signed-in session (sites/policy/login_flow.py): logs in now, or parks the
     # user before the second factor when the provider did not assert one.
     response = complete_login(request, user, backend=BACKEND, mfa_asserted=asserted, next_url=next_url)
@@ -94,6 +102,54 @@ def callback(request):
         # A GET, so SingleSignOnMiddleware does not see it: hand the session to the hub the same way.
         sso.SingleSignOnMiddleware.pass_login_to_hub(request, response)
     return response
+
+
+def _refused(request, reason):
+    audit.record(
+        "oidc_backchannel_logout_refused", request=request, target=settings.CMS_OIDC_ISSUER, reason=reason[:200]
+    )
+    # The spec's answer to a bad token; the reason stays in the audit log.
+    return JsonResponse({"error": "invalid_request", "error_description": "logout token refused"}, status=400)
+
+
+@csrf_exempt  # the provider's server calls it, with no cookie and no CSRF token; the signed token is the proof
+@never_cache
+@require_POST
+def backchannel_logout(request):
+    """OpenID Connect Back-Channel Logout: the provider's logout ends our sessions (backchannel.py).
+
+    Only on the sign-on hub (cms/urls_public.py): the one URI registered with the provider.
+    """
+    if not client.is_configured() or connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
+        raise Http404
+    tokens = request.POST.getlist("logout_token")
+    if len(tokens) != 1:
+        return _refused(request, "not exactly one logout_token")
+    try:
+        claims = backchannel.verify(tokens[0])
+        backchannel.spend(claims)
+    except backchannel.LogoutTokenError as exc:
+        return _refused(request, exc.reason)
+    ended = backchannel.end_sessions(claims)
+    detail = {
+        "issuer": settings.CMS_OIDC_ISSUER.rstrip("/"),
+        "subject": str(claims.get("sub") or ""),
+        "by": "sid" if claims.get("sid") else "sub",
+    }
+    users = {row.user_id: row.user for row in ended}
+    for user in users.values():
+        sessions = sum(1 for row in ended if row.user_id == user.pk)
+        audit.record(
+            "oidc_backchannel_logout",
+            actor=user,
+            request=request,
+            target=user.get_username(),
+            sessions=sessions,
+            **detail,
+        )
+    if not users:
+        audit.record("oidc_backchannel_logout", request=request, target=detail["subject"], sessions=0, **detail)
+    return JsonResponse({})
 
 
 @never_cache

@@ -1,6 +1,7 @@
 """统一身份认证登录 in a real Chromium against a real OpenID provider on loopback (node oidc-provider):
 the button, the provider's login, the role-less first visit, a role granted, our logout ending the
-provider's session, and the password form gone when local passwords are off."""
+provider's session, the provider's logout ending ours (back-channel logout), and the password form
+gone when local passwords are off."""
 
 import threading
 
@@ -10,7 +11,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from sites.models import Role
+from sites.models import AuditEvent, Role
 from sites.oidc.models import Identity
 from sites.roles import grant_role, revoke_role
 from tests.sites.oidc_helpers import PASSWORD, configure, provider_for
@@ -141,3 +142,41 @@ def test_the_password_form_is_gone_when_local_passwords_are_off(served, browser,
     assert browser.find_elements(By.CSS_SELECTOR, "input[name=username]") == []
     screenshot(browser, "oidc-only-login")
     assert console_errors(browser) == []
+
+
+def test_a_logout_at_the_provider_ends_our_session_on_every_host(served, browser, cluster, oidc):
+    """Back-channel logout: the person signs out on the provider's own page, not ours; the provider
+    POSTs a logout token to the hub, and every host's admin sends the browser to its login page."""
+    jtj, jyj = served.format(code="jtj"), served.format(code="jyj")
+    browser.get(jtj + "/admin/login/")
+    _click(browser, "#oidc-login")
+    _sign_in_at_provider(browser, oidc, "xiaogang")
+    _wait(browser, lambda b: b.current_url.startswith(jtj) and _settled(b))
+    user = Identity.objects.of(oidc.issuer, "t-0003").get().user
+    committed(grant_role, user, Role.EDITOR, cluster.sites["jtj"])
+    committed(grant_role, user, Role.EDITOR, cluster.sites["jyj"])
+    try:
+        for site in (jtj, jyj):
+            browser.get(site + "/admin/")
+            _wait(browser, _settled)
+            assert browser.current_url.startswith(site + "/admin/") and "/admin/login" not in browser.current_url
+            assert browser.find_elements(By.CSS_SELECTOR, "#main")
+        screenshot(browser, "oidc-backchannel-signed-in")
+
+        # The provider's own logout page, confirmed there: our logout button is never pressed.
+        browser.get(oidc.issuer + "/session/end")
+        _wait(browser, lambda b: b.find_elements(By.ID, "confirm-logout"))
+        screenshot(browser, "oidc-backchannel-provider-logout")
+        _click(browser, "#confirm-logout")
+        _wait(browser, lambda b: b.find_elements(By.ID, "logged-out"))
+        assert any(line.startswith("backchannel.success") for line in oidc.output), oidc.output[-5:]
+
+        for site in (jtj, jyj):
+            browser.get(site + "/admin/")
+            _wait(browser, lambda b: "/admin/login/" in b.current_url and _settled(b))
+            assert browser.find_elements(By.ID, "oidc-login")
+        screenshot(browser, "oidc-backchannel-logged-out")
+        assert AuditEvent.objects.filter(action="oidc_backchannel_logout", actor=user, detail__by="sid").exists()
+    finally:
+        committed(revoke_role, user, Role.EDITOR, cluster.sites["jtj"])
+        committed(revoke_role, user, Role.EDITOR, cluster.sites["jyj"])

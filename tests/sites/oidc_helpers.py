@@ -36,10 +36,16 @@ def _origin(host, port):
 
 
 @contextlib.contextmanager
-def provider_for(hosts, port=""):
+def provider_for(hosts, port="", backchannel_logout_uri=None, signing_jwk=None):
+    """The provider, its client registered for ``hosts``; back-channel logout to the hub unless told otherwise."""
+    from django.conf import settings
+
     provider = DemoProvider(
         redirect_uris=[_origin(host, port) + "/admin/login/oidc/callback/" for host in hosts],
         post_logout_redirect_uris=[_origin(host, port) + "/admin/login/" for host in hosts],
+        backchannel_logout_uri=backchannel_logout_uri
+        or _origin(settings.CMS_CLUSTER_HOST, port) + "/oidc/backchannel-logout/",
+        signing_jwk=signing_jwk,
         accounts=ACCOUNTS,
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,

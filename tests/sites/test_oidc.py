@@ -171,7 +171,10 @@ def test_redirect_uris_command_lists_every_site_host(cluster, capsys, settings):
     for code in ("portal", "jtj", "jyj"):
         assert f"http://{code}.localhost:8000/admin/login/oidc/callback/" in out
         assert f"http://{code}.localhost:8000/admin/login/\n" in out
-    assert "site_template" not in out and "cluster.localhost" not in out
+    redirects, backchannel = out.split("# 后台通道退出地址", 1)
+    assert "site_template" not in out and "cluster.localhost" not in redirects
+    # One back-channel logout URI, on the sign-on hub, where every host's sessions live.
+    assert backchannel.splitlines()[1:] == ["http://cluster.localhost:8000/oidc/backchannel-logout/"]
 
 
 def test_a_role_granted_later_is_ours_not_the_providers(cluster):

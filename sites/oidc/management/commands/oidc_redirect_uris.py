@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sites.oidc.registration import callback_uris, logout_return_uris
+from sites.oidc.registration import backchannel_logout_uri, callback_uris, logout_return_uris
 
 
 class Command(BaseCommand):
-    help = "列出要在省统一身份认证登记的地址：每个站点域名的回调地址（redirect_uri）和退出后返回地址。"
+    help = (
+        "列出要在省统一身份认证登记的地址：每个站点域名的回调地址（redirect_uri）、退出后返回地址和后台通道退出地址。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scheme", default=None, help=f"默认 CMS_PUBLIC_SCHEME（{settings.CMS_PUBLIC_SCHEME}）")
@@ -15,10 +17,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         callbacks = callback_uris(options["scheme"], options["port"])
         returns = logout_return_uris(options["scheme"], options["port"])
+        backchannel = backchannel_logout_uri(options["scheme"], options["port"])
         if options["json"]:
             import json
 
-            self.stdout.write(json.dumps({"redirect_uris": callbacks, "post_logout_redirect_uris": returns}, indent=2))
+            document = {
+                "redirect_uris": callbacks,
+                "post_logout_redirect_uris": returns,
+                "backchannel_logout_uri": backchannel,
+                "backchannel_logout_session_required": True,
+            }
+            self.stdout.write(json.dumps(document, indent=2))
             return
         self.stdout.write("# 回调地址 redirect_uris（授权码返回，每个站点域名一个）")
         for uri in callbacks:
@@ -26,3 +35,5 @@ class Command(BaseCommand):
         self.stdout.write("# 退出后返回地址 post_logout_redirect_uris")
         for uri in returns:
             self.stdout.write(uri)
+        self.stdout.write("# 后台通道退出地址 backchannel_logout_uri（一个，在单点登录主机上；要求带 sid）")
+        self.stdout.write(backchannel)

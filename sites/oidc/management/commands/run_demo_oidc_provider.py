@@ -2,7 +2,13 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sites.oidc.registration import DEMO_ACCOUNTS, DemoProvider, callback_uris, logout_return_uris
+from sites.oidc.registration import (
+    DEMO_ACCOUNTS,
+    DemoProvider,
+    backchannel_logout_uri,
+    callback_uris,
+    logout_return_uris,
+)
 
 
 class Command(BaseCommand):
@@ -17,6 +23,7 @@ class Command(BaseCommand):
             port=options["port"],
             redirect_uris=callback_uris("http", options["site_port"]),
             post_logout_redirect_uris=logout_return_uris("http", options["site_port"]),
+            backchannel_logout_uri=backchannel_logout_uri("http", options["site_port"]),
         )
         if not provider.config["client"]["redirect_uris"]:
             raise CommandError("还没有站点：先运行 make demo（或 manage.py seed_demo）。")
