@@ -22,7 +22,7 @@ from django.urls import reverse
 from markdown_it import MarkdownIt
 
 # A guide is addressed by its file name without ".md": lowercase letters, digits and hyphens.
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 INDEX_SLUG = "readme"
 
 _TAGS = {

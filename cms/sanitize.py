@@ -61,8 +61,8 @@ ALLOWED_TAGS = frozenset(
 )
 LINK_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 IMAGE_PROTOCOLS = frozenset({"http", "https"})
-_SPAN = re.compile(r"^[1-9][0-9]?$")  # colspan/rowspan 1–99
-_SIZE = re.compile(r"^[1-9][0-9]{0,3}%?$")  # width/height: pixels or a percentage
+_SPAN = re.compile(r"^[1-9][0-9]?\Z")  # colspan/rowspan 1–99
+_SIZE = re.compile(r"^[1-9][0-9]{0,3}%?\Z")  # width/height: pixels or a percentage
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 # --- Tidying pasted Word HTML (cosmetic; safety is bleach's job) ------------------------------------
@@ -237,8 +237,8 @@ _DB_LINK = re.compile(r"<a\b([^>]*\blinktype\s*=[^>]*)>", re.IGNORECASE)
 _DB_EMBED = re.compile(r"<embed\b([^>]*)/?>", re.IGNORECASE)
 _RESTORE_LINK = re.compile(r'<a href="' + re.escape(_PLACEHOLDER) + r'a\?([^"]*)"[^>]*>')
 _RESTORE_EMBED = re.compile(r'<img src="' + re.escape(_PLACEHOLDER) + r'embed\?([^"]*)"[^>]*>')
-_ID = re.compile(r"^[0-9]{1,12}$")
-_FORMAT = re.compile(r"^[a-z0-9_-]{1,40}$")
+_ID = re.compile(r"^[0-9]{1,12}\Z")
+_FORMAT = re.compile(r"^[a-z0-9_-]{1,40}\Z")
 
 
 def _attributes(text):

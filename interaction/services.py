@@ -47,8 +47,8 @@ SUBJECT_MAX = 100
 BODY_MAX = 5000
 NAME_MAX = 50
 DUPLICATE_WINDOW = timedelta(hours=24)
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-PHONE_RE = re.compile(r"^[\d\-]{7,20}$")
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}\Z")
+PHONE_RE = re.compile(r"^[\d\-]{7,20}\Z")
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 

@@ -88,7 +88,7 @@ MANIFEST_KEYS = {"format", "code", "created_at", "tenant", "parent", "domains", 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 # Every table, column and sequence of a site schema is a plain lower-case identifier; anything
 # else in an archive is not ours, and a name that needs no quoting cannot break out of one.
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}\Z")
 # Tables whose group column grants rights: after re-pointing they may name the new site's groups
 # only (an archive granting another site's or a cluster-wide group would widen access). View
 # restrictions only narrow who may read, and may name any group of the cluster.

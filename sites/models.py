@@ -74,7 +74,7 @@ class Tenant(TenantMixin):
         _("政府网站标识码"),
         max_length=10,
         blank=True,
-        validators=[RegexValidator(r"^\d{10}$", _("政府网站标识码为 10 位数字。"))],
+        validators=[RegexValidator(r"^\d{10}\Z", _("政府网站标识码为 10 位数字。"))],
     )
     sponsor = models.CharField(_("主办单位"), max_length=100, blank=True)
     organizer = models.CharField(_("承办单位"), max_length=100, blank=True)
@@ -88,7 +88,7 @@ class Tenant(TenantMixin):
         max_length=18,
         blank=True,
         help_text=_("用于生成政府信息公开索引号，如 014207264。"),
-        validators=[RegexValidator(r"^[0-9A-Z]{9,18}$", _("组织机构代码为 9–18 位数字或大写字母。"))],
+        validators=[RegexValidator(r"^[0-9A-Z]{9,18}\Z", _("组织机构代码为 9–18 位数字或大写字母。"))],
     )
     status = models.CharField(_("状态"), max_length=20, choices=SiteStatus.choices, default=SiteStatus.ACTIVE)
     # The web office decides whether a site's own admins may keep the footer's phone and address up to date.

@@ -63,8 +63,8 @@ DEFAULT_NEXT = "/admin/"
 # Longer than any URL we build; a longer ``next`` is refused rather than parsed.
 MAX_NEXT_LENGTH = 4096
 
-NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
-BINDING_RE = re.compile(r"^[0-9a-f]{64}$")  # SHA-256, hex
+NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{43}\Z")  # secrets.token_urlsafe(32)
+BINDING_RE = re.compile(r"^[0-9a-f]{64}\Z")  # SHA-256, hex
 
 
 def sso_host():

@@ -55,7 +55,7 @@ HOME_BLOCK_TYPES = {
 }
 # Blocks that list items and so take a count.
 COUNTED_BLOCKS = {"column_latest", "notices", "disclosure"}
-REGION_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+REGION_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}\Z")
 
 # What every theme had before layouts were data: the rendering the column classes' templates gave.
 DEFAULT_LISTS = {

@@ -84,7 +84,7 @@ class Validity(models.TextChoices):
 
 
 # 通政办发〔2012〕216号, 国务院令第711号; the year goes in 六角括号 〔〕, never [] or ().
-DOCUMENT_NUMBER_RE = re.compile(r"^\S+〔\d{4}〕\d+号$|^\S*第\d+号$")
+DOCUMENT_NUMBER_RE = re.compile(r"^\S+〔\d{4}〕\d+号\Z|^\S*第\d+号\Z")
 
 
 def validate_document_number(value):
