@@ -1,6 +1,7 @@
 """File storage that keeps each site's uploads under a directory named after its schema."""
 
 import posixpath
+import secrets
 from pathlib import PurePosixPath
 
 from django.core.files.storage import FileSystemStorage
@@ -11,6 +12,14 @@ from django.db import connection
 # directory is never served as a file: nginx and the development media route refuse any path with
 # such a segment, and the layout must not change without changing them (docker/nginx/cluster.conf).
 DOCUMENTS_DIR = "documents"
+
+# Wagtail stores an image as ``original_images/<name>`` and its renditions as
+# ``images/<name without extension>.<filter>.<ext>``; both are served straight from /media/. An
+# image uploaded for a draft must not be found by guessing its file name (``2027年预算草案.png``),
+# so a new original gets a random prefix, which every rendition's name then carries too. At the
+# front, because a name too long for its column is shortened at the end.
+IMAGES_DIR = "original_images"
+UNGUESSABLE_PREFIX_BYTES = 8
 
 
 class SiteFileStorage(FileSystemStorage):
@@ -24,6 +33,9 @@ class SiteFileStorage(FileSystemStorage):
     def generate_filename(self, filename):
         schema = getattr(connection, "schema_name", "public") or "public"
         filename = super().generate_filename(filename)
+        folder, _slash, base = filename.rpartition("/")
+        if folder.rsplit("/", 1)[-1] == IMAGES_DIR:
+            filename = f"{folder}/{secrets.token_hex(UNGUESSABLE_PREFIX_BYTES)}_{base}"
         if filename.split("/", 1)[0] == schema:
             return filename
         return f"{schema}/{filename}"

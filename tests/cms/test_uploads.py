@@ -201,6 +201,23 @@ def test_webp_rendition_with_jpeg_fallback(in_site, client):
     assert 'alt="会议现场的说明"' in body
 
 
+def test_an_image_file_name_cannot_be_guessed_from_the_uploaded_name(in_site):
+    """Images are served straight from /media/, drafts' too: the stored name, and so every
+    rendition's, starts with a random prefix (two uploads of one name differ)."""
+    import re
+
+    from .content import image
+
+    in_site("jtj")
+    first, second = image("草案配图"), image("草案配图")
+    for item in (first, second):
+        assert re.fullmatch(r"jtj/original_images/[0-9a-f]{16}_test\.png", item.file.name), item.file.name
+    assert first.file.name != second.file.name
+    prefix = first.file.name.rsplit("/", 1)[1].split("_", 1)[0]
+    rendition = first.get_rendition("fill-32x24")
+    assert rendition.file.name.startswith("jtj/images/" + prefix + "_test.")
+
+
 # --- Damaged images (issue 10, item 7): they passed the header checks and failed later, a 500 -----
 
 
