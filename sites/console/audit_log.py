@@ -45,6 +45,7 @@ ACTION_LABELS = {
     # 等保三级 login rules (sites/policy/)
     "mfa_enrolled": "绑定双因素验证器",
     "mfa_reset": "重置双因素验证",
+    "mfa_reset_refused": "拒绝重置双因素验证",
     "mfa_code_failed": "双因素验证码错误",
     "mfa_recovery_used": "使用恢复码登录",
     "password_changed": "修改密码",
@@ -71,6 +72,7 @@ ACTION_LABELS = {
     "domain_removed": "删除域名",
     "domain_primary_changed": "更换主域名",
     "site_backup": "备份站点",
+    "backups_pruned": "删除过期备份",
     "site_restored": "恢复站点",
     "site_restore_refused": "拒绝恢复站点（签名不符）",
     "audit_exported": "导出审计日志",

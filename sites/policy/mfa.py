@@ -65,8 +65,30 @@ def has_second_factor(user):
 # --- enrolment -----------------------------------------------------------------------------------
 
 
+# An enrolment left unfinished this long is abandoned: its device (and the key its QR code showed) goes.
+UNCONFIRMED_DEVICE_DAYS = 1
+
+
+def prune_unconfirmed_devices(user=None, *, now=None):
+    """Delete unconfirmed devices older than ``UNCONFIRMED_DEVICE_DAYS`` (of ``user``, or everyone's).
+
+    A device made before django-otp recorded ``created_at`` has none: it is older than any cut-off.
+    Returns how many were deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=UNCONFIRMED_DEVICE_DAYS)
+    rows = TOTPDevice.objects.filter(confirmed=False).filter(Q(created_at__lt=cutoff) | Q(created_at__isnull=True))
+    if user is not None:
+        rows = rows.filter(user=user)
+    return rows.delete()[0]
+
+
 def pending_device(user):
-    """The user's unconfirmed device (made once, kept until confirmed, so the QR code stays the same)."""
+    """The user's unconfirmed device (made once, kept until confirmed, so the QR code stays the same).
+
+    An abandoned one (older than ``UNCONFIRMED_DEVICE_DAYS``) is removed first: a key shown a day ago
+    may have been seen by someone else, and the enrolment starts again with a new one.
+    """
+    prune_unconfirmed_devices(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
@@ -100,12 +122,78 @@ def confirm_enrolment(user, device, code, request=None):
     return codes
 
 
-def reset_second_factor(user, *, actor=None, request=None):
-    """Remove the user's devices and recovery codes: they enrol again at next login (an admin's act)."""
+class ResetRefused(Exception):
+    """A second-factor reset this actor may not make here; the message is for the screen."""
+
+
+def reset_refusal(actor, user):
+    """Why ``actor`` may not reset ``user``'s second factor on the admin screen (a message), or None.
+
+    The rule (三员分立): only the security administrator resets, never their own factor (whoever
+    holds their session or password would otherwise drop the factor that protects it), and never
+    an administrator's account: a superuser or a holder of one of the three administrator roles
+    (cluster-wide or bound to a portal). A security administrator who could reset the system
+    administrator's factor, then have the system administrator's password set (or know it), would
+    take over a second administrator's duties, as the system administrator once could by setting
+    the security administrator's password. Those resets are made on the server only:
+    ``manage.py reset_second_factor --user U --reason …`` (audited like this screen).
+    """
+    from sites.access import is_security_admin
+    from sites.wagtail_hooks import holds_administration
+
+    if not is_security_admin(actor):
+        return _("只有安全管理员可以重置双因素验证。")
+    if actor.pk == user.pk:
+        return _("不能重置自己的双因素验证，请另一位安全管理员在服务器上用命令行处理。")
+    if holds_administration(user):
+        return _("管理员账号的双因素验证不能在后台重置，请在服务器上用命令行 reset_second_factor 处理。")
+    if not user.is_active:
+        return _("该用户已停用。")
+    return None
+
+
+def reset_second_factor(user, *, reason, actor=None, request=None, via="screen"):
+    """Remove the user's devices and recovery codes and end their sessions: they enrol again at next login.
+
+    Their sessions end too: a session verified with the lost (maybe stolen) factor must not outlive it.
+    Returns how many devices were removed. ``reason`` is required and goes to the audit log.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResetRefused(_("请填写重置原因。"))
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        RecoveryCode.objects.filter(user=user).delete()
-    audit.record("mfa_reset", actor=actor, request=request, target=user.get_username())
+        devices = TOTPDevice.objects.filter(user=user).delete()[0]
+        codes = RecoveryCode.objects.filter(user=user).delete()[0]
+        sessions = end_sessions_of(user)
+    audit.record(
+        "mfa_reset",
+        actor=actor,
+        request=request,
+        target=user.get_username(),
+        reason=reason[:500],
+        via=via,
+        devices=devices,
+        recovery_codes=codes,
+        sessions=sessions,
+    )
+    return devices
+
+
+def end_sessions_of(user):
+    """Delete every live session of ``user``, signed in or waiting for the second factor (every host's)."""
+    from django.contrib.sessions.models import Session
+
+    from .login_flow import PENDING_KEY
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        pending = data.get(PENDING_KEY)
+        pending_user = pending.get("user") if isinstance(pending, dict) else None
+        if str(user.pk) in (str(data.get("_auth_user_id")), str(pending_user)):
+            session.delete()
+            ended += 1
+    return ended
 
 
 def new_recovery_codes(user):
