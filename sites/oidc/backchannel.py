@@ -42,6 +42,10 @@ LEEWAY_SECONDS = 30
 # Who the provider says signed in, and its session (``sid``), kept in the session until the login
 # completes (after the second factor, when one is asked); then the final session key is linked to it.
 PROVIDER_LOGIN_KEY = "cms_oidc_provider_login"
+# An unknown key id makes us fetch the provider's keys again (rotation), at most this often: the
+# endpoint is public, and a stream of made-up key ids must not turn into a stream of calls to the provider.
+KEY_REFRESH_SECONDS = 60
+_last_key_refresh = [0.0]
 # Far larger than any signed token with these claims; a longer body is refused before parsing.
 MAX_TOKEN_LENGTH = 8192
 
@@ -75,6 +79,9 @@ def _decode(raw, document):
         try:
             return jwt.decode(raw, key=KeySet.import_key_set(app.fetch_jwk_set()), registry=registry).claims
         except InvalidKeyIdError:  # a key we have not seen: the provider may have rotated its keys
+            if time.monotonic() - _last_key_refresh[0] < KEY_REFRESH_SECONDS:
+                raise
+            _last_key_refresh[0] = time.monotonic()
             return jwt.decode(raw, key=KeySet.import_key_set(app.fetch_jwk_set(force=True)), registry=registry).claims
     except (JoseError, ValueError) as exc:
         raise LogoutTokenError(f"signature: {exc.__class__.__name__}") from exc

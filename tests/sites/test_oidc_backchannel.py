@@ -231,6 +231,7 @@ def _hostile(provider):
     now = int(time.time())
     return {
         "a key that is not the provider's": _sign(_claims(provider), key=OTHER_KEY),
+        "an unknown key id": _sign(_claims(provider), key=OTHER_KEY, header={"kid": "made-up"}),
         "alg none": _unsigned(_claims(provider)),
         "another audience": _sign(_claims(provider, aud="someone-else")),
         "another issuer": _sign(_claims(provider, iss="http://127.0.0.1:1")),
@@ -250,6 +251,7 @@ def _hostile(provider):
 
 EXPECTED_REASONS = {
     "a key that is not the provider's": "signature",
+    "an unknown key id": "signature",
     "alg none": "algorithm not allowed",
     "another audience": "not for this client",
     "another issuer": "another issuer",
