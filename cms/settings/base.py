@@ -497,6 +497,10 @@ CMS_DEMO_ENABLED = True
 # sign. Empty: a key derived from SECRET_KEY (salted apart from its other uses). Set it, the same on
 # every server of the cluster, so rotating SECRET_KEY does not make the old backups unrestorable.
 CMS_BACKUP_SIGNING_KEY = os.environ.get("CMS_BACKUP_SIGNING_KEY", "")
+# prune_backups: site backups under var/backups older than this many days are removed, except
+# each site's newest few (sites/backups_retention.py).
+CMS_BACKUP_KEEP_DAYS = int(os.environ.get("CMS_BACKUP_KEEP_DAYS", "30"))
+CMS_BACKUP_KEEP_LAST = int(os.environ.get("CMS_BACKUP_KEEP_LAST", "3"))
 
 # --- 互动交流 (interaction/) ---------------------------------------------------------------------
 # Personal data of citizens (names, phone numbers, ID numbers) is encrypted at rest with these
