@@ -32,7 +32,18 @@ from themes.services import assign_theme
 from .guard import ensure_demo_allowed
 
 # Which demo site uses which theme: both shipped themes are in use.
-DEMO_THEMES = {"portal": "blue", "jtj": "blue", "jyj": "red", "wsjkw": "blue", "qhx": "red"}
+DEMO_THEMES = {
+    "portal": "blue",
+    "jtj": "blue",
+    "jyj": "red",
+    "wsjkw": "blue",
+    "qhx": "red",
+    "province": "red",
+    "fgw": "blue",
+    "hcs": "blue",
+    "hcjtj": "red",
+    "lsx": "red",
+}
 
 # Per site: 文号 prefix, 主题分类 of its documents, leaders, service items and a special topic.
 SITE_PROFILES = {
@@ -84,6 +95,45 @@ SITE_PROFILES = {
         services=[("农村宅基地审批", "清河县农业农村局"), ("城乡居民养老保险登记", "清河县人力资源和社会保障局")],
         topic=("乡村振兴专题", "xczx", "全面推进乡村振兴，加快农业农村现代化。"),
     ),
+    "province": dict(
+        prefix="江南政办发",
+        category="general",
+        leaders=[
+            ("林国强", "省长", "主持省政府全面工作。"),
+            ("黄秀英", "常务副省长", "负责省政府常务工作，分管发展改革、财政、审计。"),
+        ],
+        services=[("省级政务服务事项目录", "江南省政务服务管理办公室"), ("企业投资项目备案", "江南省发展和改革委员会")],
+        topic=("数字政府建设专题", "szzf", "加快数字政府建设，推进政府网站集约化和政务服务一网通办。"),
+    ),
+    "fgw": dict(
+        prefix="江南发改",
+        category="finance",
+        leaders=[("郑海涛", "党组书记、主任", "主持委全面工作。")],
+        services=[("企业投资项目核准", "江南省发展和改革委员会"), ("政府定价成本监审", "江南省发展和改革委员会")],
+        topic=("重大项目建设专题", "zdxm", "聚焦重大项目建设，扩大有效投资，推动高质量发展。"),
+    ),
+    "hcs": dict(
+        prefix="河政办发",
+        category="general",
+        leaders=[("许卫东", "市长", "主持市政府全面工作。")],
+        services=[("个体工商户登记", "河川市市场监督管理局"), ("公租房申请", "河川市住房和城乡建设局")],
+        topic=("文明城市创建专题", "wmcj", "巩固全国文明城市创建成果，提升城市文明程度。"),
+    ),
+    "hcjtj": dict(
+        prefix="河交发",
+        category="industry",
+        leaders=[("冯建军", "党组书记、局长", "主持局全面工作。")],
+        services=[("道路旅客运输经营许可", "河川市交通运输局"), ("公路超限运输许可", "河川市交通运输局")],
+        topic=("四好农村路专题", "shncl", "建好、管好、护好、运营好农村公路。"),
+    ),
+    "lsx": dict(
+        prefix="柳政办发",
+        category="agriculture",
+        leaders=[("何志刚", "县长", "主持县政府全面工作。")],
+        services=[("农机购置补贴申请", "柳溪县农业农村局"), ("城乡居民医保参保登记", "柳溪县医疗保障局")],
+        topic=("美丽乡村专题", "mlxc", "建设宜居宜业和美乡村，绘就乡村振兴新画卷。"),
+        towns="柳溪镇、桃源镇、石门乡、青山乡、城南街道",
+    ),
 }
 
 GUIDE_TEXT = (
@@ -103,7 +153,7 @@ COUNTY_DIRECTORIES = [
     (
         "xzjd",
         "乡镇（街道）名录",
-        "<p>清河镇、石桥镇、龙潭镇、白沙乡、城关街道。各乡镇（街道）的政务动态在本站“乡镇动态”栏目发布。</p>",
+        "<p>{towns}。各乡镇（街道）的政务动态在本站“乡镇动态”栏目发布。</p>",
     ),
 ]
 
@@ -150,7 +200,7 @@ def _column(slug):
     return ColumnPage.objects.filter(slug=slug).first()
 
 
-def seed_site(code, site_name):
+def seed_site(code, site_name, parent_name="", kind="department"):
     profile = SITE_PROFILES[code]
     home = SiteHomePage.objects.first()
     if home is None:
@@ -164,7 +214,11 @@ def seed_site(code, site_name):
         InformationPage(
             title="机构概况",
             slug="jggk",
-            body=f"<p>{site_name}是江城市人民政府的组成部门，负责本领域的政策制定、行业管理和公共服务。</p>",
+            body=(
+                f"<p>{site_name}是{parent_name or '江城市人民政府'}的组成部门，负责本领域的政策制定、行业管理和公共服务。</p>"
+                if kind == "department"
+                else f"<p>{site_name}是本行政区域的国家行政机关，负责本地区经济社会发展和公共服务。</p>"
+            ),
         ),
     )
     duties = _column("jgzn") or about
@@ -219,7 +273,8 @@ def seed_site(code, site_name):
     for slug, title, body in COUNTY_DIRECTORIES:
         column = _column(slug)
         if column is not None:
-            _ensure(column, InformationPage(title=title, slug="ml", body=body))
+            towns = profile.get("towns", "清河镇、石桥镇、龙潭镇、白沙乡、城关街道")
+            _ensure(column, InformationPage(title=title, slug="ml", body=body.format(towns=towns)))
     reports = _ensure(
         _column("gknb"),
         AnnualReportIndexPage(
@@ -364,10 +419,10 @@ def seed_content(step=print):
     ensure_demo_allowed()
 
     for code in SITE_PROFILES:
-        tenant = Tenant.objects.filter(code=code).first()
+        tenant = Tenant.objects.filter(code=code).select_related("parent").first()
         if tenant is None:
             continue
         with schema_context(code):
-            seed_site(code, tenant.name)
+            seed_site(code, tenant.name, tenant.parent.name if tenant.parent_id else "", tenant.kind)
     assign_demo_themes()
     step("演示内容（各类页面与两套主题）已就绪")

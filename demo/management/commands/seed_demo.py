@@ -5,7 +5,7 @@ from sites.models import Tenant
 
 
 class Command(BaseCommand):
-    help = "创建演示站群（门户、三个部门、一个县），可重复执行；生产环境拒绝执行。"
+    help = "创建演示站群（省门户、两个市门户及其部门和县），可重复执行；生产环境拒绝执行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="已有站点时什么也不做")
