@@ -117,3 +117,44 @@ def grant_portal_web_office(user, portal, *, actor=None, request=None):
         scope="subtree",
     )
     forget_roles(user)
+
+
+def portal_web_office_error(user, site):
+    """Why ``user`` may not become the web office of ``site`` (None: they may).
+
+    Only a portal heads a subtree (a city's, or the province's own portal); and 三员分立 holds at every
+    level: the security or audit administrator may not also be a city's system administrator.
+    """
+    from .models import SiteKind
+    from .roles import held_administrator_roles
+
+    if site is None or site.kind != SiteKind.PORTAL:
+        return "本级网站办只能绑定到门户网站（省、市门户），部门和县区网站由其上级门户的网站办管理。"
+    others = held_administrator_roles(user) - {Role.SYSTEM_ADMIN.value}
+    if others:
+        held = "、".join(str(Role(value).label) for value in sorted(others))
+        return f"“{user.get_username()}”已是{held}：三员分立，同一人不能兼任两个管理员角色。"
+    return None
+
+
+def revoke_portal_web_office(user, portal, *, actor=None, request=None):
+    """Take ``portal``'s subtree from ``user``'s web-office scope; audited. False if they did not hold it."""
+    from . import audit
+    from .access import forget_roles
+
+    bindings = SiteGroup.objects.filter(tenant=portal, role=Role.SYSTEM_ADMIN, group__user=user)
+    groups = [binding.group for binding in bindings.select_related("group")]
+    if not groups:
+        return False
+    user.groups.remove(*groups)
+    audit.record(
+        "role_revoked",
+        actor=actor,
+        request=request,
+        tenant_code=portal.code,
+        target=user.get_username(),
+        role=Role.SYSTEM_ADMIN.value,
+        scope="subtree",
+    )
+    forget_roles(user)
+    return True
