@@ -29,6 +29,7 @@ from publishing.confidentiality import rules
 from sites import audit
 from sites.access import current_site, is_web_office, roles_on
 from sites.models import Role, Tenant
+from sites.scope import is_scoped, managed_sites, manages
 from sites.spreadsheet import writer as csv_writer
 
 from . import access, admin_forms, services, statistics, uploads, workdays
@@ -59,6 +60,52 @@ def desk_site(request):
     if site is None or not site.pk or not access.can_open_desk(request.user, site):
         raise PermissionDenied("您在本站没有互动交流的权限。")
     return site
+
+
+def overview_site(request):
+    """The site whose admin this is, for the overviews (lists, exports, statistics): the desk's
+    people, and a city's web office (sites/scope.py) on a site of its own subtree; else 403.
+
+    A city's web office reads its subtree's lists and figures, masked as every list is; it handles
+    nothing and opens no record (the details keep ``visible_to``, so they answer 404).
+    """
+    site = current_site()
+    user = request.user
+    if site is None or not site.pk:
+        raise PermissionDenied("您在本站没有互动交流的权限。")
+    if access.can_open_desk(user, site) or (is_scoped(user) and manages(user, site)):
+        return site
+    raise PermissionDenied("您在本站没有互动交流的权限。")
+
+
+def overview_sites(user):
+    """The sites an overview may name: every site for the cluster's web office, the subtree for a
+    city's, none for site staff (their lists are their own site's)."""
+    if is_web_office(user):
+        return Tenant.objects.sites()
+    if is_scoped(user):
+        return managed_sites(user)
+    return Tenant.objects.none()
+
+
+def _site_filter(form, user):
+    """The site filter offers exactly the sites the user oversees; a forged ``?site=`` of any other
+    site fails validation, and the list stays within the user's rows."""
+    if "site" in form.fields:
+        form.fields["site"].queryset = overview_sites(user).order_by("name")
+    return form
+
+
+def _scoped_rows(queryset, user, site, *fields):
+    """``visible_to`` rows, plus for a city's web office every row of its subtree (by ``fields``)."""
+    visible = queryset.visible_to(user, site)
+    if is_web_office(user) or not is_scoped(user):
+        return visible
+    managed = managed_sites(user)
+    within = Q()
+    for field in fields:
+        within |= Q(**{f"{field}__in": managed})
+    return queryset.filter(Q(pk__in=visible.values("pk")) | within)
 
 
 def can_edit_deadlines(user, site):
@@ -114,9 +161,11 @@ def _findings(scan, show_text):
 
 
 def _filtered_messages(request, site):
-    web_office = is_web_office(request.user)
-    form = admin_forms.MessageFilterForm(request.GET or None, all_sites=web_office)
-    queryset = Message.objects.visible_to(request.user, site).select_related("tenant", "handling_tenant")
+    overseer = overview_sites(request.user).exists()
+    form = _site_filter(admin_forms.MessageFilterForm(request.GET or None, all_sites=overseer), request.user)
+    queryset = _scoped_rows(Message.objects, request.user, site, "tenant", "handling_tenant").select_related(
+        "tenant", "handling_tenant"
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data.get("q"):
@@ -135,9 +184,9 @@ def _filtered_messages(request, site):
 
 
 def _filtered_applications(request, site):
-    web_office = is_web_office(request.user)
-    form = admin_forms.ApplicationFilterForm(request.GET or None, all_sites=web_office)
-    queryset = DisclosureApplication.objects.visible_to(request.user, site).select_related("tenant")
+    overseer = overview_sites(request.user).exists()
+    form = _site_filter(admin_forms.ApplicationFilterForm(request.GET or None, all_sites=overseer), request.user)
+    queryset = _scoped_rows(DisclosureApplication.objects, request.user, site, "tenant").select_related("tenant")
     if form.is_valid():
         data = form.cleaned_data
         if data.get("q"):
@@ -182,7 +231,7 @@ def _query_without_page(request):
 
 
 def message_list(request):
-    site = desk_site(request)
+    site = overview_site(request)
     form, queryset = _filtered_messages(request, site)
     return render(
         request,
@@ -193,13 +242,13 @@ def message_list(request):
             "page_obj": _page(request, queryset, "subject", access.can_handle(request.user, site)),
             "query": _query_without_page(request),
             "today": timezone.localdate(),
-            "web_office": is_web_office(request.user),
+            "web_office": overview_sites(request.user).exists(),
         },
     )
 
 
 def application_list(request):
-    site = desk_site(request)
+    site = overview_site(request)
     form, queryset = _filtered_applications(request, site)
     return render(
         request,
@@ -210,7 +259,7 @@ def application_list(request):
             "page_obj": _page(request, queryset, "description", access.can_handle(request.user, site)),
             "query": _query_without_page(request),
             "today": timezone.localdate(),
-            "web_office": is_web_office(request.user),
+            "web_office": overview_sites(request.user).exists(),
         },
     )
 
@@ -233,7 +282,7 @@ def _local(moment):
 
 def message_export(request):
     """The filtered list as CSV; names and phone numbers always masked (an export leaves the system)."""
-    site = desk_site(request)
+    site = overview_site(request)
     _form, queryset = _filtered_messages(request, site)
     rows = [
         [
@@ -274,7 +323,7 @@ def message_export(request):
 
 
 def application_export(request):
-    site = desk_site(request)
+    site = overview_site(request)
     _form, queryset = _filtered_applications(request, site)
     rows = [
         [
@@ -852,7 +901,8 @@ def _statistics_scope(request, site):
     """(form, period, site counted): this year and this site unless the form asks otherwise; only
     the web office may count another site."""
     today = timezone.localdate()
-    form = admin_forms.StatisticsForm(request.GET or None, all_sites=is_web_office(request.user))
+    user = request.user
+    form = _site_filter(admin_forms.StatisticsForm(request.GET or None, all_sites=overview_sites(user).exists()), user)
     period = statistics.Period.year(today.year)
     target = site
     if request.GET and form.is_valid():
@@ -864,15 +914,12 @@ def _statistics_scope(request, site):
 
 
 def statistics_view(request):
-    site = desk_site(request)
-    web_office = is_web_office(request.user)
+    site = overview_site(request)
     today = timezone.localdate()
     form, period, target = _statistics_scope(request, site)
     overview = []
-    if web_office:
-        for tenant in Tenant.objects.sites().order_by("name"):
-            figures = statistics.message_figures(tenant, period, today)
-            overview.append({"tenant": tenant, "figures": figures})
+    for tenant in overview_sites(request.user).order_by("name"):
+        overview.append({"tenant": tenant, "figures": statistics.message_figures(tenant, period, today)})
     return render(
         request,
         "interaction/admin/statistics.html",
@@ -891,7 +938,7 @@ def statistics_view(request):
 
 def statistics_export(request):
     """Table 三 of the 年报 as CSV, to be copied into the report's template."""
-    site = desk_site(request)
+    site = overview_site(request)
     _form, period, target = _statistics_scope(request, site)
     table = statistics.application_table(target, period)
     header = ["项目", *(label for _key, label in statistics.COLUMNS)]
