@@ -47,6 +47,22 @@ def relayable(via):
     return Submission.objects.filter(target_tenant=via, status=SubmissionStatus.ADOPTED).filter(Exists(live))
 
 
+def relays_from(via, submissions):
+    """For adopted ``submissions`` to ``via``: the offers ``via`` made of the same originals to its
+    parent, ``{(source site id, page id): [Submission, ...]}`` (what the “继续报送” column shows)."""
+    keys = {(s.source_tenant_id, s.page_id) for s in submissions}
+    if not keys:
+        return {}
+    relays = {}
+    query = Q()
+    for source_id, page_id in keys:
+        query |= Q(source_tenant_id=source_id, page_id=page_id)
+    offers = Submission.objects.filter(query, target_tenant__in=target_sites(via)).select_related("target_tenant")
+    for offer_row in offers.exclude(status=SubmissionStatus.WITHDRAWN).order_by("-offered_at"):
+        relays.setdefault((offer_row.source_tenant_id, offer_row.page_id), []).append(offer_row)
+    return relays
+
+
 def column_choices(tenant):
     """Form choices ``"<site code>:<column id>"`` → ``"<site> · <column>"`` for an offering site."""
     choices = []

@@ -39,16 +39,24 @@ def index(request):
         "source_tenant", "target_tenant", "offered_by", "decided_by"
     )
     received = visible.filter(target_tenant=site)
+    decided = list(received.exclude(status=SubmissionStatus.OFFERED)[:50])
+    can_offer = permissions.can_offer(request.user, site)
+    relays = services.relays_from(site, decided) if can_offer else {}
+    for submission in decided:
+        submission.relayed = relays.get((submission.source_tenant_id, submission.page_id), [])
+        open_relays = [r for r in submission.relayed if r.status != SubmissionStatus.DECLINED]
+        submission.may_offer_on = can_offer and submission.status == SubmissionStatus.ADOPTED and not open_relays
     return render(
         request,
         "syndication/index.html",
         {
             "site": site,
             "pending": received.filter(status=SubmissionStatus.OFFERED),
-            "decided": received.exclude(status=SubmissionStatus.OFFERED)[:50],
+            "decided": decided,
             "made": visible.filter(source_tenant=site)[:100],
             "can_decide": permissions.can_decide(request.user, site),
-            "can_offer": permissions.can_offer(request.user, site),
+            "can_offer": can_offer,
+            "offers_on": services.target_sites(site).exists(),
             "receives": site.children.exists(),
             "decline_form": DeclineForm(),
         },
@@ -85,6 +93,46 @@ def offer(request, page_id):
             messages.success(request, _("已报送“%(title)s”，请等待门户处理。") % {"title": page.title})
             return redirect("syndication:index")
     return render(request, "syndication/offer.html", {"page": page, "form": form, "has_targets": bool(choices)})
+
+
+def offer_on(request, pk):
+    """信息报送 on up: ``site`` (a city) offers an item it adopted from one of its sites (a county)
+    to its own parent (the province). Only an adopted submission to this very site whose original is
+    still live qualifies (``services.relayable``); another site's record answers 404 like a missing one."""
+    site = _site()
+    if not permissions.can_offer(request.user, site):
+        raise PermissionDenied
+    adopted = services.relayable(site).select_related("source_tenant").filter(pk=pk).first()
+    if adopted is None:
+        raise Http404
+    choices = services.column_choices(site)
+    form = OfferForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        code, column_id = form.target_parts()
+        target = services.target_sites(site).filter(code=code).first()
+        try:
+            if target is None:
+                raise services.SubmissionError(_("只能向本站的上级门户报送信息。"))
+            services.offer(
+                source=adopted.source_tenant,
+                page_id=adopted.page_id,
+                target=target,
+                column_id=column_id,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                request=request,
+                via=site,
+            )
+        except services.SubmissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已继续报送“%(title)s”，请等待上级门户处理。") % {"title": adopted.title})
+            return redirect("syndication:index")
+    return render(
+        request,
+        "syndication/offer.html",
+        {"page": adopted, "origin": adopted.source_tenant, "form": form, "has_targets": bool(choices)},
+    )
 
 
 @require_POST

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("statistics/", views.statistics, name="statistics"),
     path("offer/<int:page_id>/", views.offer, name="offer"),
+    path("<int:pk>/offer-on/", views.offer_on, name="offer_on"),
     path("<int:pk>/adopt/", views.adopt, name="adopt"),
     path("<int:pk>/decline/", views.decline, name="decline"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
