@@ -56,6 +56,9 @@ def text(response):
 
 def test_a_city_web_office_lists_its_subtree_only(cluster, province):
     client = as_user(province, "jtj")
+    # The menu leads there; not for the city's editor, who has no desk.
+    assert f"{BASE}/messages/" in text(client.get("/admin/"))
+    assert f"{BASE}/messages/" not in text(as_user(cluster.user("jtj", "editor"), "jtj").get("/admin/"))
     listing = text(client.get(f"{BASE}/messages/"))
     assert "jtj城市的留言标题" in listing
     assert "jyj城市的留言标题" not in listing and "portal城市的留言标题" not in listing
