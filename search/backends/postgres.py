@@ -11,12 +11,15 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from math import floor, log10
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
+from django.utils import timezone
 
 from publishing.catalogue.models import CatalogueEntry
 from sites.models import SiteStatus
@@ -49,6 +52,57 @@ RANK_CANDIDATES_BEYOND_CAP = 200
 # contain) are tested too, so recent matches are among the candidates ranked. Settings:
 # CMS_SEARCH_RECENT_WINDOW.
 RECENT_WINDOW = 1_000
+# The GIN index is also split into partial indexes by ``published_year % YEAR_BUCKETS``
+# (search/migrations/0005): the match set is read year by year, newest first, each year off its
+# bucket's index, and reading stops at the count cap, so a common word builds the bitmap of one
+# or two years instead of all of them. Years older than the last YEAR_BUCKETS (or in the future)
+# come last, from the whole index, and only when there are such rows at all.
+YEAR_BUCKETS = 8
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def year_start(year):
+    """The first moment of ``year`` in China Standard Time (``published_year`` is counted there)."""
+    return datetime.datetime(year, 1, 1, tzinfo=CHINA)
+
+
+def year_branches(start, end, newest, bounded=False):
+    """(conditions on ``d``, args): the match set split by publication year, newest first, every row
+    in exactly one part, within the date filter [start, end): each of the YEAR_BUCKETS years up to
+    ``newest`` that the filter touches, then the rest (older or newer), skipped in the statement
+    when the table has no such rows. The date filter goes here, not in the common condition: a year
+    wholly inside it needs no date condition (its bucket index is the year already; a published_at
+    range would make the planner AND in a bitmap of the whole year). ``bounded`` adds the year's
+    bounds anyway, for the (site, date) and (主题分类, date) indexes to narrow the bitmap with."""
+    oldest = newest - YEAR_BUCKETS + 1
+    low = oldest if start is None else max(oldest, start.astimezone(CHINA).year)
+    high = newest if end is None else min(newest, (end - datetime.timedelta(microseconds=1)).astimezone(CHINA).year)
+    branches, args = [], {}
+    for year in range(high, low - 1, -1):
+        branch = [f"d.published_year %% {YEAR_BUCKETS} = {year % YEAR_BUCKETS}", f"d.published_year = {year}"]
+        first, after = year_start(year), year_start(year + 1)
+        if (start and start > first) or bounded:
+            args[f"from_{year}"] = max(start, first) if start else first
+            branch.append(f"d.published_at >= %(from_{year})s")
+        if (end and end < after) or bounded:
+            args[f"to_{year}"] = min(end, after) if end else after
+            branch.append(f"d.published_at < %(to_{year})s")
+        branches.append(" AND ".join(branch))
+    if start is None or start < year_start(oldest) or end is None or end > year_start(newest + 1) or not branches:
+        args["years_from"], args["years_to"] = year_start(oldest), year_start(newest + 1)
+        rest = [
+            "(d.published_at < %(years_from)s OR d.published_at >= %(years_to)s)",
+            "((SELECT min(published_at) FROM search_searchdocument) < %(years_from)s"
+            " OR (SELECT max(published_at) FROM search_searchdocument) >= %(years_to)s)",
+        ]
+        if start:
+            args["rest_from"] = start
+            rest.append("d.published_at >= %(rest_from)s")
+        if end:
+            args["rest_to"] = end
+            rest.append("d.published_at < %(rest_to)s")
+        branches.append(" AND ".join(rest))
+    return branches, args
 
 
 def _phrase(tokens, suffix=""):
@@ -197,8 +251,9 @@ class PostgresSearchBackend(SearchBackend):
     def _where(self, params, parsed, tsquery):
         """(SQL condition on ``d`` for the match set, boost expression, title expression, args).
 
-        ``args["estimate_where"]`` is the same condition without the serving-sites subquery, whose
-        selectivity the planner can only guess (it halves every estimate): the estimate's form.
+        ``args["estimate_where"]`` is the same condition with the serving-sites subquery, whose
+        selectivity the planner can only guess (it halves every estimate), written as a list of the
+        hidden sites' ids instead (``%(hidden_sites)s``, read by ``_estimate``): the estimate's form.
         """
         args = {"tsquery": tsquery}
         where = []
@@ -224,6 +279,7 @@ class PostgresSearchBackend(SearchBackend):
             if values:
                 where.append(f"d.{column} = ANY(%({column})s)")
                 args[column] = list(values)
+        undated = len(where)
         start, end = self.date_bounds(params)
         if start:
             where.append("d.published_at >= %(date_from)s")
@@ -251,8 +307,11 @@ class PostgresSearchBackend(SearchBackend):
                 exact_sql = f"({exact_sql} AND NOT d.vector @@ to_tsquery('simple', %(excluded)s))"
             match.append(exact_sql)
         where.insert(0, "(" + " OR ".join(match) + ")")
+        args["undated_where"] = " AND ".join(where[: undated + 1])
         in_title = f"d.title_vector @@ {TSQUERY}" if tsquery else "false"
-        args["estimate_where"] = " AND ".join(part for part in where if "sites_tenant" not in part)
+        args["estimate_where"] = " AND ".join(
+            "d.tenant_id <> ALL(%(hidden_sites)s)" if "sites_tenant" in part else part for part in where
+        )
         return " AND ".join(where), boost, in_title, args
 
     @staticmethod
@@ -287,6 +346,7 @@ class PostgresSearchBackend(SearchBackend):
             raise SearchError("请输入要查找的词（不能只有排除词）")
         where, boost, in_title, args = self._where(params, parsed, tsquery)
         estimate_where = args.pop("estimate_where")
+        undated_where = args.pop("undated_where")
         count_cap = getattr(settings, "CMS_SEARCH_COUNT_CAP", COUNT_CAP)
         rank_cap = getattr(settings, "CMS_SEARCH_RANK_CANDIDATES", RANK_CANDIDATES)
         score = SCORE_SQL if tsquery else "0::real"
@@ -309,7 +369,13 @@ class PostgresSearchBackend(SearchBackend):
                 exact = EXACT_CANDIDATES_SQL.format(where=where, boost=boost, in_title=in_title)
             page = RANK_PAGE_SQL.format(score=score, where=where, boost=boost, in_title=in_title, exact=exact)
         counts = FACET_COUNTS_SQL if params.facets else TOTAL_ONLY_SQL
-        sql = MAIN_SQL.format(where=where, boost=boost, in_title=in_title, page=page, counts=counts)
+        bounded = bool(params.sites or params.kinds or params.topic_categories)
+        branches, year_args = year_branches(*self.date_bounds(params), timezone.localdate().year, bounded)
+        args.update(year_args)
+        scan = "\n        UNION ALL\n".join(
+            MATCH_SQL.format(where=undated_where, boost=boost, in_title=in_title, branch=branch) for branch in branches
+        )
+        sql = MAIN_SQL.format(scan=scan, page=page, counts=counts)
         with connection.cursor() as cursor:
             cursor.execute(sql, args)
             rows = cursor.fetchall()
@@ -346,8 +412,14 @@ class PostgresSearchBackend(SearchBackend):
         return results
 
     def _estimate(self, where, args):
-        """The planner's estimate of the matches (text and column filters), rounded to 2 figures."""
+        """The planner's estimate of the matches (text and column filters, serving sites), rounded to 2 figures."""
         with connection.cursor() as cursor:
+            if "%(hidden_sites)s" in where:
+                cursor.execute(
+                    "SELECT id FROM sites_tenant WHERE status <> %s OR schema_name = ANY(%s)",
+                    [args["active"], args["not_sites"]],
+                )
+                args = {**args, "hidden_sites": [row[0] for row in cursor.fetchall()]}
             cursor.execute(
                 f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument d WHERE {where}",  # noqa: S608 - placeholders only
                 args,
@@ -418,12 +490,18 @@ class PostgresSearchBackend(SearchBackend):
 TSQUERY = "to_tsquery('simple', %(tsquery)s)"
 SCORE_SQL = f"ts_rank_cd(%(weights)s::real[], d.vector, {TSQUERY}, %(normalization)s)"
 
+# The match set year by year (``year_branches``): the Limit stops the Append, so the years after
+# the one that fills the count cap are never read.
+MATCH_SQL = """
+        (SELECT d.entry_id, d.tenant_id, d.content_type, d.published_at, d.published_year AS year,
+                {boost} AS boost, {in_title} AS in_title
+         FROM search_searchdocument d
+         WHERE {where} AND {branch})"""
+
 MAIN_SQL = """
 WITH m AS MATERIALIZED (
-    SELECT d.entry_id, d.tenant_id, d.content_type, d.published_at, d.published_year AS year,
-           {boost} AS boost, {in_title} AS in_title
-    FROM search_searchdocument d
-    WHERE {where}
+    SELECT * FROM ({scan}
+    ) y
     LIMIT %(scan)s
 ), n AS (SELECT count(*) AS total FROM m)
 SELECT 0, f.grp, COALESCE(t.code, f.key), t.name, f.n, NULL::real

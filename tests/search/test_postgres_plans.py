@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from search.backends import get_backend
 from search.backends.postgres import PostgresSearchBackend
@@ -64,6 +65,10 @@ def test_a_search_is_one_statement_using_the_gin_index(few_documents):
     sql, params = next((sql, params) for sql, params in captured if "search_searchdocument" in sql)
     plan = explain(sql, params)
     assert "search_doc_vector" in plan, plan
+    # Year by year, newest first, each year off its bucket's partial GIN index (this year's first).
+    year = timezone.localdate().year
+    assert f"search_doc_vector_y{year % 8}" in plan, plan
+    assert plan.index(f"search_doc_vector_y{year % 8}") < plan.index(f"search_doc_vector_y{(year - 1) % 8}"), plan
     assert "GROUPING SETS" in sql.upper() or "MixedAggregate" in plan or "GroupAggregate" in plan
 
 
