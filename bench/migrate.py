@@ -11,6 +11,13 @@ Prints seconds, ms per schema and the ratio. On a database of its own (dropped a
 With --keep-db the database (and its schemas) stays for the next run, which only tops it up:
 copying 1,000 schemas takes 15-60 minutes on a busy two-core machine. Drop it with
 ``dropdb bench_migrate`` when done.
+With --db NAME every site schema of an existing database is migrated instead (the province
+database of bench/provision.py --keep-db: 1,000 real sites, not bare copies); the probe's table
+and records are removed from every schema at the end, so the database is left as it was:
+    .venv/bin/python bench/migrate.py --db bench_province --rounds 2 --baseline-sample 50
+With --compare FILE a second copy of sites/deploy.py (say the previous commit's, ``git show
+HEAD~1:sites/deploy.py > /tmp/deploy_before.py``) is timed too, interleaved with the other two.
+The load average is printed with every figure.
 """
 
 import argparse
@@ -31,6 +38,8 @@ parser.add_argument(
 )
 parser.add_argument("--rounds", type=int, default=1, help="interleaved repetitions of each measurement")
 parser.add_argument("--keep-db", action="store_true", help="reuse bench_migrate if it exists, and keep it")
+parser.add_argument("--db", help="migrate every site schema of this existing database (kept, probe removed)")
+parser.add_argument("--compare", help="also time this copy of sites/deploy.py (e.g. the previous commit's)")
 parser.add_argument(
     "--baseline-sample",
     type=int,
@@ -77,29 +86,12 @@ sys.path.insert(0, str(work))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench_migrate_settings"
 
 import _django  # noqa: E402
+from _provision import load_average, setup_kept  # noqa: E402
 
-DB_NAME = "bench_migrate"
+DB_NAME = args.db or "bench_migrate"
 
-
-def existing_database():
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(url) as pg:
-        return pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
-
-
-if args.keep_db and existing_database():
-    os.environ["CMS_TEST_DB"] = DB_NAME
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = DB_NAME
-    kept = True
+if args.db or args.keep_db:
+    connection, old_name, kept = setup_kept(DB_NAME, create=not args.db)
 else:
     connection = _django.setup(DB_NAME)
     old_name = connection.settings_dict["NAME"]
@@ -142,6 +134,32 @@ def deploy():
     deploy_sites(progress=False, verbosity=0)
 
 
+def compared_deploy():
+    """The other copy of sites/deploy.py, loaded as a module of the sites package (its relative
+    imports resolve there), so it runs against the same models and connection."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sites._bench_compared_deploy", args.compare)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+
+    def run():
+        module.deploy_sites(progress=False, verbosity=0)
+
+    return run
+
+
+def remove_probe(schemas):
+    """The throw-away app gone from every schema (a database of real sites is left as it was)."""
+    with connection.cursor() as cursor:
+        for schema in tqdm(schemas, desc="移除 benchprobe", unit="站"):
+            cursor.execute(
+                f'DROP TABLE IF EXISTS "{schema}".benchprobe_probe;'  # noqa: S608
+                f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'benchprobe'"
+            )
+
+
 def undo_add_field(schemas):
     """Back to before 0002, in every schema, so the next method does the same work."""
     with connection.cursor() as cursor:
@@ -177,49 +195,72 @@ try:
     else:
         print("setting up: migrating public and template schemas …", flush=True)
         bootstrap(step=lambda text: None)
-    provision_schemas(args.schemas)
-    schemas = [settings.CMS_TEMPLATE_SCHEMA] + [f"s{i:04d}" for i in range(args.schemas)]
-    assert set(schemas) <= set(site_schemas())
-    # The deploy and migrate_schemas both take every tenant: extra schemas of a kept database go.
-    extra = list(Tenant.objects.filter(code__regex=r"^s[0-9]{4}$").exclude(schema_name__in=schemas))
-    for tenant in tqdm(extra, desc="删除多余站点模式", unit="站"):
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA "{tenant.schema_name}" CASCADE')
-        Tenant.objects.filter(pk=tenant.pk).delete()
+    if args.db:
+        schemas = site_schemas()  # every site of that database, the template first
+    else:
+        provision_schemas(args.schemas)
+        schemas = [settings.CMS_TEMPLATE_SCHEMA] + [f"s{i:04d}" for i in range(args.schemas)]
+        assert set(schemas) <= set(site_schemas())
+        # The deploy and migrate_schemas both take every tenant: extra schemas of a kept database go.
+        extra = list(Tenant.objects.filter(code__regex=r"^s[0-9]{4}$").exclude(schema_name__in=schemas))
+        for tenant in tqdm(extra, desc="删除多余站点模式", unit="站"):
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA "{tenant.schema_name}" CASCADE')
+            Tenant.objects.filter(pk=tenant.pk).delete()
     count = len(schemas)
-    deploy_sites(progress=False)  # a kept database may predate migrations added since: (a) starts at nothing to do
+    deploy_sites(progress=True)  # a kept database may predate migrations added since: (a) starts at nothing to do
     methods = {"migrate_schemas --tenant": migrate_schemas, "deploy_sites": deploy}
+    if args.compare:
+        methods[f"deploy_sites ({Path(args.compare).name})"] = compared_deploy()
     results = {("a", name): [] for name in methods} | {("b", name): [] for name in methods}
 
     sample = args.baseline_sample
-    scale = {"migrate_schemas --tenant": count / sample if sample else 1, "deploy_sites": 1}
+    scale = {name: 1 for name in methods} | {"migrate_schemas --tenant": count / sample if sample else 1}
+    loads = {key: [] for key in results}
     for round_ in range(args.rounds):
         order = list(methods) if round_ % 2 == 0 else list(reversed(methods))
         for name in order:
             results[("a", name)].append(timed(methods[name]) * scale[name])
+            loads[("a", name)].append(os.getloadavg()[0])
     (work / "benchprobe" / "migrations" / "0002_code.py").write_text(ADD_FIELD)
     importlib.invalidate_caches()
     for round_ in range(args.rounds):
         order = list(methods) if round_ % 2 == 0 else list(reversed(methods))
         for name in order:
             results[("b", name)].append(timed(methods[name]) * scale[name])
-            reached = schemas[: args.baseline_sample] if args.baseline_sample and name != "deploy_sites" else schemas
+            loads[("b", name)].append(os.getloadavg()[0])
+            reached = (
+                schemas[: args.baseline_sample] if args.baseline_sample and name.startswith("migrate") else schemas
+            )
             assert applied_everywhere(reached), f"{name} did not reach every schema"
             undo_add_field(schemas)
 
-    print(f"\n{count} schemas ({args.schemas} sites + the template), median of {args.rounds} interleaved rounds:")
+    sites = f"{count - 1} sites of {DB_NAME}" if args.db else f"{args.schemas} sites"
+    print(f"\n{count} schemas ({sites} + the template), median of {args.rounds} interleaved rounds:")
     if sample:
         print(f"  (migrate_schemas timed on {sample} of them, one --schema at a time, and scaled to {count})")
     for case, title in (("a", "(a) nothing to migrate"), ("b", "(b) one AddField with an index")):
         print(title)
         medians = {name: statistics.median(results[(case, name)]) for name in methods}
         for name, seconds in medians.items():
-            print(f"  {name:<26} {seconds:8.2f} s   {1000 * seconds / count:7.1f} ms per schema")
-        baseline, ours = medians.values()
+            rounds = ", ".join(f"{value:.2f}" for value in results[(case, name)])
+            load = ", ".join(f"{value:.2f}" for value in loads[(case, name)])
+            print(
+                f"  {name:<26} {seconds:8.2f} s   {1000 * seconds / count:7.1f} ms per schema"
+                f"   (rounds {rounds} s; load {load})"
+            )
+        baseline, ours = medians["migrate_schemas --tenant"], medians["deploy_sites"]
         print(f"  ratio migrate_schemas / deploy_sites: {baseline / ours:.1f}x   (target >= 10x, <= 20 ms per schema)")
+        if args.compare:
+            other = medians[f"deploy_sites ({Path(args.compare).name})"]
+            print(f"  ratio {Path(args.compare).name} / deploy_sites: {other / ours:.2f}x")
+    print(f"load average at the end: {load_average()}")
 finally:
     connection.set_schema_to_public()
-    if args.keep_db:
+    if args.db:
+        remove_probe(site_schemas())
+        print(f"kept database {DB_NAME}, benchprobe removed from every schema")
+    elif args.keep_db:
         print(f"kept database {DB_NAME} (dropdb {DB_NAME} when done)")
     else:
         _django.teardown(connection, old_name)

@@ -6,10 +6,13 @@
 - one gunicorn worker (production settings; Redis with per-process copies when Redis answers):
   its resident memory after one site was served against after every site was served once
   (target <= 1.2x), its database connections, and the p95 of a cached page across every site
-  against one site (target <= 1.15x), the two measured in interleaved blocks.
-On a database of its own, dropped at the end.
+  against one site (target <= 1.15x), the two measured in interleaved blocks, with the worker's
+  CPU time per request (less sensitive to the machine's other load than wall time), the p95
+  ratio in each third of the run, and the load average.
+On a database of its own, dropped at the end; with --keep-db on the province database that
+bench/provision.py --keep-db made (topped up to --sites, kept).
     .venv/bin/python bench/site_cost.py [--sites 10] [--requests 200] [--rounds 10]
-    .venv/bin/python bench/site_cost.py --sites 1000              # the province run
+    .venv/bin/python bench/site_cost.py --sites 1000 --keep-db --requests 25 --rounds 240   # the province run
 """
 
 import argparse
@@ -25,7 +28,7 @@ import time
 from pathlib import Path
 
 import _django
-from _provision import describe_throughput, provision_sites
+from _provision import PROVINCE_DB, describe_throughput, load_average, provision_sites, setup_kept
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--sites", type=int, default=10, help="sites in the cluster (the portal and N-1 departments)")
@@ -33,11 +36,14 @@ parser.add_argument("--requests", type=int, default=200, help="cached requests p
 # Short blocks, many of them: the machine's load changes within seconds, both sides must see it.
 parser.add_argument("--rounds", type=int, default=10, help="interleaved blocks of one site / every site")
 parser.add_argument("--port", type=int, default=8360)
+parser.add_argument(
+    "--keep-db", action="store_true", help=f"use {PROVINCE_DB} (made by provision.py --keep-db), keep it"
+)
 args = parser.parse_args()
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DB_NAME = "bench_migrate_cost"
+DB_NAME = PROVINCE_DB if args.keep_db else "bench_site_cost"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -51,12 +57,16 @@ def redis_answers():
         return False
 
 
-connection = _django.setup(DB_NAME)
-old_name = connection.settings_dict["NAME"]
+if args.keep_db:
+    connection, old_name, kept = setup_kept(DB_NAME)
+else:
+    connection, kept = _django.setup(DB_NAME), False
+    old_name = connection.settings_dict["NAME"]
 
 from django.conf import settings  # noqa: E402
 
 from sites.bootstrap import bootstrap  # noqa: E402
+from sites.models import Tenant  # noqa: E402
 from sites.provisioning import SiteSpec, create_site, template_sql  # noqa: E402
 
 
@@ -65,6 +75,20 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds the process has used (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_url():
+    from urllib.parse import quote
+
+    db = settings.DATABASES["default"]
+    host = quote(db.get("HOST") or "127.0.0.1", safe="")  # a socket directory is a path
+    return f"postgres://{db.get('USER') or 'postgres'}@{host}:{db.get('PORT') or 5432}/{DB_NAME}"
 
 
 def worker_pid(master):
@@ -138,9 +162,13 @@ def connections_to(db_name):
 work = Path(tempfile.mkdtemp(prefix="bench-site-cost-"))
 server = None
 try:
-    print(f"setting up: migrating public and template schemas, then {args.sites} sites …", flush=True)
+    if kept:
+        print(f"reusing {DB_NAME}, topped up to {args.sites} sites …", flush=True)
+    else:
+        print(f"setting up: migrating public and template schemas, then {args.sites} sites …", flush=True)
     bootstrap(step=lambda text: None, progress=False)
-    create_site(SiteSpec(code="portal", name="门户", kind="portal", domain="portal.bench.localhost"))
+    if not Tenant.objects.filter(code="portal").exists():
+        create_site(SiteSpec(code="portal", name="门户", kind="portal", domain="portal.bench.localhost"))
     template_sql()
     codes, seconds = provision_sites(args.sites - 1)
     codes = ["portal", *codes]
@@ -166,8 +194,7 @@ try:
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="cms.settings.production",
-        DATABASE_URL=f"postgres://{settings.DATABASES['default'].get('USER') or 'postgres'}@"
-        f"{settings.DATABASES['default'].get('HOST') or '127.0.0.1'}:{settings.DATABASES['default'].get('PORT') or 5432}/{DB_NAME}",
+        DATABASE_URL=database_url(),
         CMS_CONN_MAX_AGE="60",
         SECRET_KEY=secrets.token_urlsafe(50),
         CMS_PERSONAL_DATA_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
@@ -217,30 +244,47 @@ try:
 
     from tqdm import tqdm
 
+    started = time.perf_counter()
     for host in tqdm(hosts, desc="每站访问一次", unit="站"):
         client.get(host)  # the first visit renders and fills the cache
+    first_visits = time.perf_counter() - started
     for host in hosts:
         client.get(host)  # the second is a hit
     rss_all = rss_kib(worker)
     connections_all = connections_to(DB_NAME)
 
     times = {"one": [], "all": []}
+    cpu = {"one": 0.0, "all": 0.0}
+    by_round = []  # (round, block, seconds): the p95 ratio per third of the run
+    loads = [os.getloadavg()[0]]
     slow_hosts = {}
     misses = 0
-    for round_ in range(args.rounds):
+    position = 0  # the "all" blocks walk every site in a scrambled order, block after block
+    for round_ in tqdm(range(args.rounds), desc="交错测量", unit="轮"):
         for block in ("one", "all") if round_ % 2 == 0 else ("all", "one"):
-            for index in range(args.requests):
-                host = one_host if block == "one" else hosts[(index * 7919) % len(hosts)]
+            cpu_before = cpu_seconds(worker)
+            for _ in range(args.requests):
+                if block == "one":
+                    host = one_host
+                else:
+                    host = hosts[(position * 7919) % len(hosts)]
+                    position += 1
                 seconds, hit = client.get(host)
                 misses += not hit
                 times[block].append(seconds)
+                by_round.append((round_, block, seconds))
                 if block == "all" and seconds > 0.002:
                     slow_hosts[host] = slow_hosts.get(host, 0) + 1
+            cpu[block] += cpu_seconds(worker) - cpu_before
+        if round_ % 20 == 0:
+            loads.append(os.getloadavg()[0])
+    loads.append(os.getloadavg()[0])
     rss_end = rss_kib(worker)
 
     print(
         f"\none gunicorn worker (2 threads), {'Redis + per-process copies' if shared_cache else 'local memory cache'}:"
     )
+    print(f"  first visit of each of {len(hosts)} sites (render + fill the cache): {first_visits:.1f} s")
     print(f"  RSS after one site served:           {rss_one / 1024:7.1f} MiB")
     print(
         f"  RSS after each of {len(hosts)} sites served: {rss_all / 1024:7.1f} MiB   (after the p95 blocks {rss_end / 1024:.1f})"
@@ -254,6 +298,23 @@ try:
         f"  across {len(hosts):>4} sites: p50 {statistics.median(times['all']) * 1000:6.2f} ms   p95 {p95_all * 1000:6.2f} ms"
     )
     print(f"  ratio p95 all / one: {p95_all / p95_one:.2f}x   (target <= 1.15x)")
+    thirds = []
+    for part in range(3):
+        window = range(part * args.rounds // 3, (part + 1) * args.rounds // 3)
+        one = [s for r, b, s in by_round if r in window and b == "one"]
+        every = [s for r, b, s in by_round if r in window and b == "all"]
+        if one and every:
+            thirds.append(f"{p95(every) / p95(one):.2f}x")
+    print(f"  ratio p95 all / one in each third of the run: {', '.join(thirds)}")
+    per_request = {block: cpu[block] / len(times[block]) * 1000 for block in cpu}
+    print(
+        f"  worker CPU per request: one site {per_request['one']:.3f} ms, across {len(hosts)} sites"
+        f" {per_request['all']:.3f} ms ({per_request['all'] / per_request['one']:.2f}x)"
+    )
+    print(
+        f"  load average (1 min) during the blocks: min {min(loads):.2f}, median {statistics.median(loads):.2f},"
+        f" max {max(loads):.2f}; now {load_average()}"
+    )
     for block, values in times.items():
         ordered = sorted(values)
         over = sum(value > 0.002 for value in values)
@@ -272,4 +333,7 @@ finally:
     from django.db import connections as all_connections
 
     all_connections.close_all()
-    _django.teardown(connection, old_name)
+    if args.keep_db:
+        print(f"kept database {DB_NAME} (dropdb {DB_NAME} when done)")
+    else:
+        _django.teardown(connection, old_name)

@@ -203,3 +203,67 @@ def test_the_slow_path_runs_a_non_atomic_migration_only_when_asked(cluster):
     assert report.migrated == ["jtj"]
     assert columns("jtj", "cms_deployprobe") == {"id"}
     assert (APP, "9001_deploy_non_atomic") in recorded("jtj")
+
+
+def replayable_only(leaf):
+    """A migration the deploy replays as SQL (no executor step): the one-batch path."""
+    create, _data = probe_migrations(leaf)
+    return [create]
+
+
+def test_replayed_sql_goes_to_each_schema_as_one_batch(cluster):
+    schemas = site_schemas()
+    with CaptureQueriesContext(connection) as queries:
+        report = deploy_sites(plan=plan_with(replayable_only), progress=False)
+    assert report.migrated == schemas
+    carrying = [q["sql"] for q in queries if "cms_deployprobe" in q["sql"]]
+    # One statement per schema carries its search path, its DDL and its django_migrations row.
+    assert len(carrying) == len(schemas)
+    for schema, sql in zip(schemas, carrying, strict=True):
+        assert sql.startswith(f'SET LOCAL search_path = "{schema}", "public";'), sql[:80]
+        assert 'CREATE TABLE "cms_deployprobe"' in sql and "INSERT INTO django_migrations" in sql
+        assert "9001_deploy_probe" in sql
+    for schema in schemas:
+        assert {"id", "title", "page_id", "code"} <= columns(schema, "cms_deployprobe"), schema
+        assert (APP, "9001_deploy_probe") in recorded(schema)
+    assert not columns("public", "cms_deployprobe")  # nothing landed in the public schema
+    # The connection is back on public, and django-tenants knows it.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW search_path")
+        assert cursor.fetchone()[0] == "public"
+
+
+def test_one_batch_equals_the_normal_executor(cluster):
+    deploy_sites(["jtj"], plan=plan_with(replayable_only), progress=False)
+    connection.set_schema("jyj")
+    executor = MigrationExecutor(connection)
+    probe = replayable_only(cms_leaf(executor.loader))
+    add_to(executor.loader, probe)
+    executor.migrate([(APP, probe[-1].name)])
+    connection.set_schema_to_public()
+    fast, normal = structure("jtj"), structure("jyj")
+    assert any("deployprobe" in row[0] for row in fast["columns"])
+    for kind in fast:
+        assert fast[kind] == normal[kind], kind
+    assert recorded("jtj") == recorded("jyj")
+
+
+def test_a_failing_batch_leaves_its_schema_untouched_and_a_rerun_resumes(cluster):
+    plan = plan_with(replayable_only)
+    schemas = site_schemas()
+    failing = schemas.index("jtj")
+    with connection.cursor() as cursor:
+        # In the way of the AddIndex, after CreateModel and AddField in the same batch.
+        cursor.execute('CREATE TABLE "jtj".deployprobe_title_code (id integer)')
+    with pytest.raises(DeployFailed) as failure:
+        deploy_sites(plan=plan, progress=False)
+    assert failure.value.report.failed == "jtj"
+    assert failure.value.report.migrated == schemas[:failing]
+    # The statements before the failing one were rolled back with it.
+    assert not columns("jtj", "cms_deployprobe")
+    assert (APP, "9001_deploy_probe") not in recorded("jtj")
+    with connection.cursor() as cursor:
+        cursor.execute('DROP TABLE "jtj".deployprobe_title_code')
+    resumed = deploy_sites(plan=plan, progress=False)
+    assert resumed.migrated == schemas[failing:]
+    assert all((APP, "9001_deploy_probe") in recorded(schema) for schema in schemas)
