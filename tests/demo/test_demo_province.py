@@ -4,6 +4,7 @@ web office; re-seeding an older demo puts 江城市 under the province; a county
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -119,4 +120,31 @@ def test_a_city_web_office_of_the_demo_manages_its_city_only(cluster):
     Tenant.objects.filter(code="jtj").update(kind=SiteKind.PORTAL, parent=cluster.sites["portal"])
     office = UserFactory(username="demo_city_office")
     grant_portal_web_office(office, Tenant.objects.get(code="jtj"))
+    assert set(managed_sites(office).values_list("code", flat=True)) == {"jtj"}
+
+
+def test_demo_accounts_share_one_hash_and_keep_the_password_policys_records(cluster, monkeypatch, settings):
+    """``seed_users`` hashes the published password once; each account still signs in with it and
+    gets the password history and first-change state that ``set_password`` gives."""
+    from django.contrib.auth import authenticate
+
+    from demo import cluster as demo_cluster
+    from sites.policy.models import PasswordHistory, PasswordState
+
+    monkeypatch.setattr(
+        demo_cluster,
+        "DEMO_USERS",
+        [("demo_a_editor", "甲", [("jtj", "editor")]), ("demo_b_editor", "乙", [("jyj", "editor")])],
+    )
+    monkeypatch.setattr(demo_cluster, "CITY_WEB_OFFICES", [("demo_city_office", "丙", "jtj")])
+    Tenant.objects.filter(code="jtj").update(kind=SiteKind.PORTAL, parent=cluster.sites["portal"])
+    demo_cluster.seed_users(step=lambda text: None)
+    demo_cluster.seed_users(step=lambda text: None)  # idempotent
+    names = ["demo_a_editor", "demo_b_editor", "demo_city_office"]
+    for username in names:
+        user = authenticate(username=username, password=settings.CMS_DEMO_PASSWORD)
+        assert user is not None, username
+        assert PasswordState.objects.filter(user=user).exists()
+        assert PasswordHistory.objects.filter(user=user).count() == 1
+    office = get_user_model().objects.get(username="demo_city_office")
     assert set(managed_sites(office).values_list("code", flat=True)) == {"jtj"}
