@@ -1,6 +1,6 @@
 """Every role's admin screens speak Chinese: a real headless Chromium walks them and fails on English.
 
-For each role (网站办, 站点管理员, 编辑, 审核员, 保密审查员, 互动办理员) the test signs in, opens the
+For each role (网站办, 安全管理员, 审计管理员, 站点管理员, 编辑, 审核员, 保密审查员, 互动办理员) the test signs in, opens the
 dashboard, every screen of that role's sidebar menu (so new screens are walked as soon as they are
 in the menu), the first item screen each listing links to (edit, inspect, detail), and a few
 screens every role reaches without a menu entry (page explorer, page editor, search, reports,
@@ -51,6 +51,9 @@ ALLOWED_WORDS = {
 
 # What is not interface text: removed before looking for Latin words.
 NOT_UI_TEXT = [
+    # a browser's User-Agent as the audit log records it (the audit administrator reads it as data;
+    # first, before its parts are taken for identifiers)
+    re.compile(r"\b(?:Mozilla|Opera)/\d[^\n]*"),
     re.compile(r"manage\.py\s+[a-z_]+"),  # a command the web office is told to run
     re.compile(r"https?://\S*|//\S+"),  # URLs, and a scheme named on its own ("以 https:// 开头")
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail addresses
@@ -156,6 +159,7 @@ def test_english_in_finds_interface_words_and_spares_data():
         "t20261202_1",
         "按 Ctrl + S 保存",
         "以 https:// 开头。",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
     ):
         assert english_in(data) == [], data
 
@@ -256,8 +260,26 @@ def _column_ids(code):
         return home.pk, columns.first().pk
 
 
+def _read_second_factor_reset(browser, base, walk, user):
+    """The reset screen's steps that only a POST shows: a refusal (one's own account), the confirmation."""
+    assert "/admin/security/second-factor/" in walk.seen, sorted(walk.seen)
+    for username in (user.username, "jtj_editor"):
+        browser.get(base + "/admin/security/second-factor/")
+        browser.find_element(By.NAME, "username").send_keys(username)
+        browser.find_element(By.NAME, "reason").send_keys("手机丢失，已电话核实本人身份")
+        browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(browser, 30).until(lambda b: b.execute_script("return document.readyState") == "complete")
+        walk.read(f"/admin/security/second-factor/ ({username})")
+    assert browser.find_elements(By.ID, "confirm-reset"), "the confirmation step was not shown"
+    screenshot(browser, "admin-second-factor-reset-confirm")
+
+
 ROLES = [
     (None, Role.WEB_OFFICE, "portal"),
+    # 三员分立: the security administrator (roles, word lists, second-factor resets) and the audit
+    # administrator (the audit log only: every other screen leads there).
+    (None, Role.SECURITY_ADMIN, "portal"),
+    (None, Role.AUDIT_ADMIN, "portal"),
     ("jtj", Role.SITE_ADMIN, "jtj"),
     ("jtj", Role.EDITOR, "jtj"),
     ("jtj", Role.REVIEWER, "jtj"),
@@ -309,6 +331,8 @@ def test_every_screen_of_the_role_is_chinese(served, browser, cluster, submitted
             f"/admin/pages/{submitted_article}/workflow_history/",
         ]
     walk.crawl(start + menu)
+    if role == Role.SECURITY_ADMIN:
+        _read_second_factor_reset(browser, base, walk, user)
     screenshot(browser, f"admin-language-{role.value}")
     browser.execute_async_script(LOGOUT_SCRIPT)
     browser.delete_all_cookies()
