@@ -125,8 +125,14 @@ def test_an_administrators_factor_is_not_reset_on_the_screen(cluster, role):
     _refused(_as(cluster.user(None, Role.SECURITY_ADMIN)), target, "只能在服务器上用命令行")
 
 
-def test_a_superuser_is_refused_too(cluster):
+def test_a_citys_web_office_and_a_superuser_are_refused_too(cluster):
+    from sites.scope import grant_portal_web_office
+
+    city = cluster.user("jyj", Role.REVIEWER)
+    grant_portal_web_office(city, cluster.sites["portal"])
+    _with_factor(city)
     security = _as(cluster.user(None, Role.SECURITY_ADMIN))
+    _refused(security, city, "只能在服务器上用命令行")
     boss = get_user_model().objects.create(username="breakglass-x", is_superuser=True)
     _with_factor(boss)
     _refused(security, boss, "只能在服务器上用命令行")
