@@ -73,7 +73,6 @@ ACTION_LABELS = {
     "domain_primary_changed": "更换主域名",
     "site_backup": "备份站点",
     "backups_pruned": "删除过期备份",
-    "backups_pruned": "删除过期备份",
     "site_restored": "恢复站点",
     "site_restore_refused": "拒绝恢复站点（签名不符）",
     "audit_exported": "导出审计日志",
