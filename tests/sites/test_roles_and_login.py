@@ -61,7 +61,7 @@ def test_grant_role_refuses_a_weak_password_and_creates_nobody(cluster, monkeypa
         (["--user", "jtj_editor", "--site", "nosuch", "--role", "编辑"], "站点“nosuch”不存在"),
         (["--user", "nobody", "--site", "jtj", "--role", "编辑"], "用户“nobody”不存在"),
         (["--user", "jtj_editor", "--site", "jtj", "--role", "局长"], "局长"),
-        (["--user", "jtj_editor", "--site", "jtj", "--role", "网站办"], "系统管理员是全站群角色"),
+        (["--user", "jtj_editor", "--site", "jtj", "--role", "网站办"], "只能绑定到门户网站"),
         (["--user", "jtj_editor", "--role", "编辑"], "必须指定站点"),
         (["--user", "jtj_editor", "--site", "site_template", "--role", "编辑"], "不存在"),
     ],
