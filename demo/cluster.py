@@ -12,6 +12,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from cms.models import ArticlePage, ColumnPage
+from sites.console.services import update_site_record
 from sites.models import Role, Tenant
 from sites.provisioning import SiteSpec, create_site
 from sites.roles import grant_role
@@ -418,8 +419,6 @@ def place_sites(specs, step=print):
     A demo made before the province existed has 江城市 at the top; re-seeding puts it under the
     province (the same check as the web office's site screen: no cycles, a department keeps a parent).
     """
-    from sites.console.services import update_site_record
-
     for spec in specs:
         tenant = Tenant.objects.filter(code=spec.code).select_related("parent").first()
         current = tenant.parent.code if tenant is not None and tenant.parent_id else None

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +35,14 @@ def _as(user):
     return client
 
 
+def _sessions_of(user):
+    return sum(
+        1
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    )
+
+
 def _factor_kept(user):
     return TOTPDevice.objects.filter(user=user).exists() and RecoveryCode.objects.filter(user=user).exists()
 
@@ -55,13 +64,17 @@ def test_the_security_admin_resets_an_editors_factor_after_confirming(cluster):
     assert "10 个" in body and REASON in body
     assert _factor_kept(editor)
 
+    # Every live session of the editor ends: this client's, and any an earlier test left committed.
+    live = _sessions_of(editor)
+    assert live >= 1
     done = client.post(URL, {"username": editor.username, "reason": REASON, "confirm": "yes"})
     assert done.status_code == 302
+    assert _sessions_of(editor) == 0
     assert not TOTPDevice.objects.filter(user=editor).exists()
     assert not RecoveryCode.objects.filter(user=editor).exists()
     event = AuditEvent.objects.get(action="mfa_reset", target=editor.username)
     assert event.actor == security and event.detail["reason"] == REASON and event.detail["via"] == "screen"
-    assert event.detail["sessions"] == 1
+    assert event.detail["sessions"] == live
     # The editor's session ended with the factor; the next login asks to enrol again.
     assert editors_session.get("/admin/")["Location"].startswith("/admin/login/")
 
