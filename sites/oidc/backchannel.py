@@ -20,6 +20,7 @@ The answer says nothing about whether a session was found: a valid token for som
 session here is 200 all the same, so the endpoint does not tell who has signed in.
 """
 
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
@@ -48,6 +49,8 @@ KEY_REFRESH_SECONDS = 60
 _last_key_refresh = [0.0]
 # Far larger than any signed token with these claims; a longer body is refused before parsing.
 MAX_TOKEN_LENGTH = 8192
+# 2100-01-01: no ``iat`` or ``exp`` of a real token is later (and every earlier one is a datetime).
+MAX_TIMESTAMP = 4102444800
 
 
 class LogoutTokenError(Exception):
@@ -91,8 +94,12 @@ def _decode(raw, document):
 
 def _number(claims, name):
     value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # JSON as Python reads it allows NaN and Infinity: a NaN compares false with every bound, so it
+    # would pass the age checks; a time past year 9999 cannot become a datetime.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise LogoutTokenError(f"{name} missing or not a number")
+    if not 0 <= value < MAX_TIMESTAMP:
+        raise LogoutTokenError(f"{name} out of range")
     return value
 
 
