@@ -65,6 +65,20 @@ def manages(user, tenant):
     return tenant is not None and managed_sites(user).filter(pk=tenant.pk).exists()
 
 
+def oversees_here(user, site):
+    """True when ``site``'s admin shows ``user`` the rows of more than one site: the cluster's web
+    office on any site, a city's on a site of its subtree (on another city's admin it sees none)."""
+    return is_web_office(user) or (site is not None and bool(site.pk) and is_scoped(user) and manages(user, site))
+
+
+def within(queryset, user, field="tenant"):
+    """``queryset`` narrowed to the rows whose site (``field``, a Tenant foreign key) ``user``
+    manages: unchanged for the cluster's web office, the subtree for a city's, none for others."""
+    if is_web_office(user):
+        return queryset
+    return queryset.filter(**{f"{field}__in": managed_sites(user).values("pk")})
+
+
 def scoped_parent_error(user, site, parent_code):
     """Why a scoped web office may not give ``site`` the parent ``parent_code`` (None: it may).
 

@@ -1,8 +1,9 @@
 """Admin screens: 发稿量统计 (with CSV export) and 网站年度报表 (entries, regeneration, review, XLSX, PDF).
 
-Who sees what is decided in ``visible_sites`` only: the web office every site, a site admin the
-site whose admin they are using (their own), everybody else nothing. A site admin asking for
-another site's figures or report gets 403, whichever host they use.
+Who sees what is decided in ``access.visible_sites`` only: the web office every site, a city's web
+office its subtree (on a site of it), a site admin the site whose admin they are using (their own),
+everybody else nothing. A site admin asking for another site's figures or report gets 403, a city's
+web office asking for a site outside its subtree 404, whichever host they use.
 """
 
 from django.contrib import messages
@@ -14,39 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sites import spreadsheet
-from sites.access import current_site, has_site_role, is_web_office
-from sites.models import Role, Tenant
+from sites.access import current_site
 
 from . import annual, exports, figures, publication
+from .access import export_scope, report_site, spans_sites, visible_sites
 from .forms import ManualFieldsForm, PeriodForm
 from .models import AnnualReport
-
-
-def can_see_reports(user):
-    return is_web_office(user) or has_site_role(user, Role.SITE_ADMIN)
-
-
-def visible_sites(user):
-    """The sites ``user`` may see the figures and reports of (on the current site's admin)."""
-    if is_web_office(user):
-        return Tenant.objects.sites().order_by("id")
-    if has_site_role(user, Role.SITE_ADMIN):
-        site = current_site()
-        return Tenant.objects.filter(pk=site.pk) if site else Tenant.objects.none()
-    raise PermissionDenied
-
-
-def _site(user, code):
-    sites = visible_sites(user)
-    if not code:
-        site = current_site()
-        code = site.code if site else ""
-    tenant = sites.filter(code=code).first()
-    if tenant is None:
-        if Tenant.objects.filter(code=code).exists():
-            raise PermissionDenied
-        raise Http404
-    return tenant
 
 
 def _last_year():
@@ -75,16 +49,16 @@ def figures_view(request):
         return render(request, "supervision_reports/figures.html", {"form": form, "figures": None}, status=400)
     year, month, code = form.cleaned_data["year"], form.cleaned_data["month"], form.cleaned_data["site"]
     if code:
-        chosen = [_site(request.user, code)]
-    elif is_web_office(request.user):
+        chosen = [report_site(request.user, code)]
+    elif spans_sites(request.user):
         chosen = list(sites)
     else:
-        chosen = [_site(request.user, "")]
+        chosen = [report_site(request.user, "")]
     data = figures.cluster_figures(chosen, year, month)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         suffix = f"{year}{month:02d}" if month else f"{year}"
-        scope = chosen[0].code if len(chosen) == 1 else "all"
+        scope = export_scope(request.user, chosen)
         response["Content-Disposition"] = f'attachment; filename="fagaoliang-{scope}-{suffix}.csv"'
         response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
         writer = spreadsheet.writer(response)
@@ -100,7 +74,7 @@ def figures_view(request):
         {
             "form": form,
             "figures": data,
-            "sites": sites if is_web_office(request.user) else None,
+            "sites": sites if spans_sites(request.user) else None,
             "chosen_code": code,
             "query": request.GET.urlencode(),
             "years": range(today.year, today.year - 6, -1),
@@ -114,7 +88,7 @@ def figures_view(request):
 def annual_index(request):
     sites = visible_sites(request.user)
     if request.method == "POST":
-        tenant = _site(request.user, request.POST.get("site", ""))
+        tenant = report_site(request.user, request.POST.get("site", ""))
         year = _report_year(request.POST.get("year"))
         if year is None:
             messages.error(request, f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的四位数字。")
@@ -132,7 +106,7 @@ def annual_index(request):
 
 @require_http_methods(["GET", "POST"])
 def annual_detail(request, code, year):
-    tenant = _site(request.user, code)
+    tenant = report_site(request.user, code)
     if _report_year(year) is None:
         raise Http404
     report = AnnualReport.objects.filter(tenant=tenant, year=year).first()

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from . import urls
-from .views import can_see_reports
+from .access import can_see_reports
 
 
 @hooks.register("register_admin_urls")
