@@ -24,6 +24,7 @@ from publishing.catalogue.models import CatalogueEntry
 from serving import pagecache
 from sites import audit
 from sites.models import Tenant
+from sites.scope import managed_sites
 
 from . import permissions
 from .models import Submission, SubmissionStatus
@@ -262,15 +263,30 @@ def visible_submissions(user, site):
 # --- Statistics ----------------------------------------------------------------------------------
 
 
-def adoption_statistics(*, target=None, since=None):
+def statistics_targets(user, site, *, wide=False):
+    """The sites whose received offers ``site``'s statistics count for ``user``, and whether the
+    view is widened: ``site`` alone; with ``wide``, None (every offer) for the cluster's web office
+    and its subtree (a Tenant queryset) for a city's on a site of it (sites.scope). Others keep
+    ``site`` alone whatever they ask."""
+    if not wide or not permissions.sees_wider_statistics(user, site):
+        return [site], False
+    if permissions.is_web_office(user):
+        return None, True
+    return managed_sites(user), True
+
+
+def adoption_statistics(*, target=None, targets=None, since=None):
     """Offers and adoptions per offering site and month: ``{"months": [...], "rows": [...]}``.
 
-    ``target`` limits to offers made to one portal (its admin); None is the whole cluster (web
-    office). Months are Asia/Shanghai calendar months of the offer.
+    ``target`` limits to offers made to one portal (its admin), ``targets`` to offers made to any
+    of several sites (a city web office's subtree); neither is the whole cluster (web office).
+    Months are Asia/Shanghai calendar months of the offer.
     """
     submissions = Submission.objects.exclude(status=SubmissionStatus.WITHDRAWN)
     if target is not None:
         submissions = submissions.filter(target_tenant=target)
+    if targets is not None:
+        submissions = submissions.filter(target_tenant__in=targets)
     if since is not None:
         submissions = submissions.filter(offered_at__gte=since)
     counts = (

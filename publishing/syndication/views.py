@@ -179,11 +179,10 @@ def withdraw(request, pk):
 
 def statistics(request):
     site = _site()
-    web_office = permissions.is_web_office(request.user)
-    if not permissions.can_view_site(request.user, site):
+    if not permissions.can_view_statistics(request.user, site):
         raise PermissionDenied
-    whole_cluster = web_office and request.GET.get("scope") == "all"
-    stats = services.adoption_statistics(target=None if whole_cluster else site)
+    targets, wide = services.statistics_targets(request.user, site, wide=request.GET.get("scope") == "all")
+    stats = services.adoption_statistics(targets=targets)
     return render(
         request,
         "syndication/statistics.html",
@@ -191,8 +190,10 @@ def statistics(request):
             "site": site,
             "stats": stats,
             "chart": mark_safe(services.bar_chart_svg(stats)),  # noqa: S308 - built with escape() throughout
-            "whole_cluster": whole_cluster,
-            "web_office": web_office,
+            "whole_cluster": wide and targets is None,
+            "subtree": wide and targets is not None,
+            "may_widen": permissions.sees_wider_statistics(request.user, site),
+            "web_office": permissions.is_web_office(request.user),
         },
     )
 
