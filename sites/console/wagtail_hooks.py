@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from ..access import current_site, is_web_office, may_read_audit_log
+from ..scope import managed_sites, manages_any
 from . import cluster, services, views
 
 urlpatterns = [
@@ -39,8 +40,10 @@ def register_console_urls():
 
 
 class WebOfficeMenuItem(MenuItem):
+    """站点管理: the cluster's web office, and a city's (its screens list the city's subtree)."""
+
     def is_shown(self, request):
-        return is_web_office(request.user)
+        return manages_any(request.user)
 
 
 class AuditLogMenuItem(MenuItem):
@@ -77,17 +80,27 @@ def register_contact_menu_item():
 
 
 class ClusterPanel(Component):
-    """站群概况 on the web office's admin home: every site, linking to its own admin."""
+    """站群概况 on the web office's admin home: every site it manages (all for the cluster's, the
+    subtree for a city's, sites.scope), linking to its own admin."""
 
     name = "cluster_sites"
     order = 20
     template_name = "sites/console/home_panel.html"
 
+    def __init__(self, sites=None):
+        self.sites = sites
+
     def get_context_data(self, parent_context):
-        return {"rows": cluster.site_rows(parent_context.get("request"))}
+        request = parent_context.get("request")
+        return {
+            "rows": cluster.site_rows(request, sites=self.sites),
+            "provisions": self.sites is None,  # opening sites stays the cluster web office's
+        }
 
 
 @hooks.register("construct_homepage_panels")
 def add_cluster_panel(request, panels):
     if is_web_office(request.user):
         panels.append(ClusterPanel())
+    elif manages_any(request.user):
+        panels.append(ClusterPanel(sites=managed_sites(request.user)))
