@@ -11,6 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from sites.access import SecurityAdminOnlyPolicy, current_site, is_security_admin, is_web_office
+from sites.scope import manages_any
 
 from . import views
 from .models import Alarm, DailyResult, WordingEntry
@@ -116,4 +117,4 @@ def supervision_panel(request, panels):
     if site is None:
         return
     if views.can_see_site(request.user, site):
-        panels.append(SupervisionPanel(site, is_web_office(request.user)))
+        panels.append(SupervisionPanel(site, manages_any(request.user)))  # the overview link: a city's too

@@ -130,3 +130,14 @@ def test_a_site_admin_is_unchanged(cluster):
     # Another site: 403 (as before) rather than the city web office's 404.
     assert client.get(f"{FIGURES}?year={YEAR}&site=jyj").status_code in (302, 403)
     assert is_refused(client.get(f"{FIGURES}?year={YEAR}&site=jyj"), "jtj.localhost")
+
+
+def test_the_supervision_links_lead_a_city_to_its_overview(cluster):
+    office = city_tree(cluster)
+    client = as_user(office, "jtj")
+    assert "/admin/supervision/cluster/" in body(client.get("/admin/"))  # the home panel's 站群总览
+    assert "返回站群总览" in body(client.get("/admin/supervision/site/jtj/"))
+    # Site staff have no overview to go back to.
+    site_admin = as_user(cluster.user("jtj", "site_admin"), "jtj")
+    assert "返回站群总览" not in body(site_admin.get("/admin/supervision/site/jtj/"))
+    assert "/admin/supervision/cluster/" not in body(site_admin.get("/admin/"))
