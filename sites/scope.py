@@ -3,8 +3,10 @@
 A province's web office (系统管理员 bound to the whole cluster, ``SiteGroup.tenant`` empty) manages
 every site. A city's web office is the same role bound to its city portal (``SiteGroup.tenant`` =
 the portal): it manages that portal and every site below it (departments, counties, their
-departments), and nothing else. ``managed_sites`` is the one answer; the console's site screens,
-the supervision dashboard, the catalogue's site filters and the cross-site overviews ask it.
+departments), and nothing else. ``managed_sites`` is the one answer; the console's site screens
+and the admin home's 站群概况, the supervision dashboard, 统计与年报 (发稿量 from the catalogue,
+the annual reports), 信息报送采用统计 and the 互动交流 overviews ask it (``oversees_here``: may this
+site's admin show the user several sites' rows).
 
 A scoped binding does not make ``is_web_office`` true: screens that were the cluster web office's
 alone (themes, user accounts, provisioning) stay refused to a city's web office.
@@ -69,14 +71,6 @@ def oversees_here(user, site):
     """True when ``site``'s admin shows ``user`` the rows of more than one site: the cluster's web
     office on any site, a city's on a site of its subtree (on another city's admin it sees none)."""
     return is_web_office(user) or (site is not None and bool(site.pk) and is_scoped(user) and manages(user, site))
-
-
-def within(queryset, user, field="tenant"):
-    """``queryset`` narrowed to the rows whose site (``field``, a Tenant foreign key) ``user``
-    manages: unchanged for the cluster's web office, the subtree for a city's, none for others."""
-    if is_web_office(user):
-        return queryset
-    return queryset.filter(**{f"{field}__in": managed_sites(user).values("pk")})
 
 
 def scoped_parent_error(user, site, parent_code):
