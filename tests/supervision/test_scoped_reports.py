@@ -90,6 +90,7 @@ def test_the_annual_reports_of_the_subtree_only(cluster):
     for code in ("jyj", "portal"):
         assert client.get(f"{ANNUAL}{code}/{YEAR}/").status_code == 404
         assert client.get(f"{ANNUAL}{code}/{YEAR}/?format=xlsx").status_code == 404
+        assert client.get(f"{ANNUAL}{code}/{YEAR}/?format=pdf").status_code == 404
         assert client.post(f"{ANNUAL}{code}/{YEAR}/", {"action": "generate"}).status_code == 404
         assert client.post(f"{ANNUAL}{code}/{YEAR}/", {"action": "save", "interviews": "9"}).status_code == 404
         assert client.post(ANNUAL, {"site": code, "year": str(YEAR + 1)}).status_code == 404
