@@ -30,6 +30,11 @@ ADMINISTRATOR_PERMISSIONS = {
     # The admin's door only: the audit screens are all it opens (sites/duties.py).
     Role.AUDIT_ADMIN: ["wagtailadmin.access_admin"],
 }
+# A city's web office (the system administrator bound to its portal, sites/scope.py): the admin's door
+# only. Its powers over its subtree are the explicit checks of sites/scope.py; user accounts and
+# themes are shared by every site of the cluster, so Wagtail's model permissions for them (the
+# cluster web office's above) would reach every other city's accounts and themes.
+PORTAL_WEB_OFFICE_PERMISSIONS = ["wagtailadmin.access_admin"]
 
 
 def can_manage_roles(actor, tenant):
@@ -45,10 +50,15 @@ def can_manage_roles(actor, tenant):
 
 
 def _administrator_permissions(role):
+    return permissions_named(ADMINISTRATOR_PERMISSIONS[role])
+
+
+def permissions_named(names):
+    """The Permission rows of ``names`` ("app_label.codename"), those that exist."""
     from django.contrib.auth.models import Permission
 
     perms = []
-    for dotted in ADMINISTRATOR_PERMISSIONS[role]:
+    for dotted in names:
         app_label, codename = dotted.split(".")
         perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
         if perm is not None:
@@ -70,9 +80,13 @@ def administrator_group(role):
 
 
 def sync_administrator_permissions():
-    """Every existing administrator group gets exactly its role's permissions (run on deploy)."""
+    """Every existing administrator group gets exactly its role's permissions (run on deploy),
+    a city's web-office group (bound to its portal) exactly ``PORTAL_WEB_OFFICE_PERMISSIONS``."""
     for binding in SiteGroup.objects.filter(tenant__isnull=True, role__in=Role.administrator_roles()):
         administrator_group(binding.role)
+    scoped = permissions_named(PORTAL_WEB_OFFICE_PERMISSIONS)
+    for binding in SiteGroup.objects.filter(tenant__isnull=False, role=Role.SYSTEM_ADMIN).select_related("group"):
+        binding.group.permissions.set(scoped)
 
 
 def web_office_group():

@@ -96,13 +96,13 @@ def portal_web_office_group(portal):
     """The group of ``portal``'s own web office (a system administrator bound to the portal)."""
     from django.contrib.auth.models import Group
 
-    from .roles import _administrator_permissions
+    from .roles import PORTAL_WEB_OFFICE_PERMISSIONS, permissions_named
 
     binding = SiteGroup.objects.filter(tenant=portal, role=Role.SYSTEM_ADMIN).select_related("group").first()
     if binding is None:
         group, _ = Group.objects.get_or_create(name=f"{portal.code}·本级网站办")
         binding = SiteGroup.objects.create(group=group, tenant=portal, role=Role.SYSTEM_ADMIN)
-    binding.group.permissions.set(_administrator_permissions(Role.SYSTEM_ADMIN))
+    binding.group.permissions.set(permissions_named(PORTAL_WEB_OFFICE_PERMISSIONS))
     return binding.group
 
 
