@@ -176,9 +176,29 @@ TRANSITIONS = {
 DECIDABLE_FROM = SubmissionStatus.OFFERED
 
 
+def offers_made_by(site):
+    """The offers ``site`` made, all to its parent: its own items, and the items it adopted from its
+    own sites and offered on. A relay keeps its origin as ``source_tenant`` (the county), so the
+    origin's row to the province is the city's offer, not the county's: the county may not take it back."""
+    if site is None or site.parent_id is None:
+        return Submission.objects.none()
+    adopted_here = Submission.objects.filter(
+        target_tenant=site,
+        status=SubmissionStatus.ADOPTED,
+        source_tenant=OuterRef("source_tenant"),
+        page_id=OuterRef("page_id"),
+    )
+    return Submission.objects.filter(target_tenant_id=site.parent_id).filter(
+        Q(source_tenant=site) | Exists(adopted_here)
+    )
+
+
 def _open_submission(pk, *, side, site):
     queryset = Submission.objects.select_for_update()
-    queryset = queryset.filter(target_tenant=site) if side == "target" else queryset.filter(source_tenant=site)
+    if side == "target":
+        queryset = queryset.filter(target_tenant=site)
+    else:
+        queryset = queryset.filter(pk__in=offers_made_by(site).values("pk"))
     submission = queryset.filter(pk=pk).first()
     if submission is None:
         # Another site's submission is reported exactly like a missing one: nothing leaks.
