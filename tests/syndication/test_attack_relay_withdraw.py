@@ -58,9 +58,14 @@ def test_the_county_cannot_withdraw_the_citys_offer_to_the_province(cluster, rel
 
 
 def test_the_city_withdraws_its_own_relay(cluster, relay):
-    services.withdraw(relay.pk, site=Tenant.objects.get(code="jtj"), user=cluster.user("jtj", "editor"))
+    city = as_user(cluster.user("jtj", "editor"), "jtj")
+    assert _withdraw_url(relay) in city.get(INDEX).content.decode()  # beside the relay's state
+    assert city.post(_withdraw_url(relay)).status_code == 302
     relay.refresh_from_db()
     assert relay.status == SubmissionStatus.WITHDRAWN
+    # Withdrawn, the adopted item may be offered on again: the button is back, the 撤回 gone.
+    index = city.get(INDEX).content.decode()
+    assert _withdraw_url(relay) not in index and "继续报送到上级门户" in index
 
 
 def test_the_county_still_withdraws_its_own_open_offer_to_the_city(cluster, publish_in, three_levels):  # noqa: F811
