@@ -82,12 +82,14 @@ def provision_sites(count, *, parent="portal", prefix="b"):
     todo = [(index, code) for index, code in enumerate(codes) if code not in have]
     bar = tqdm(todo, desc="开设站点", unit="站", initial=len(have), total=count)
     for index, code in bar:
-        if index % 20 == 0:
-            from django.db import connection
+        from django.db import connection
 
-            lower_backend_priority(connection)  # Django may have opened a new connection since
+        if index % 20 == 0:
             bar.set_postfix_str(f"load {load_average()}", refresh=False)
         start = time.perf_counter()
+        # create_site closes its connection when done (sites/provisioning.py): each site is built by
+        # a new backend (its connection timed with the site), given this process's niceness first.
+        lower_backend_priority(connection)
         create_site(SiteSpec(code=code, name=f"测试部门{index}", parent=parent, domain=f"{code}.bench.localhost"))
         seconds.append(time.perf_counter() - start)
     return codes, seconds
