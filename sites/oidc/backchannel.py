@@ -66,12 +66,16 @@ def _algorithms(document):
     return [alg for alg in announced if alg and alg != "none" and not alg.upper().startswith("HS")]
 
 
-def _decode(raw, document):
-    algorithms = _algorithms(document)
+def _header(raw):
     try:
-        header = jws.extract_compact(raw.encode()).protected
+        return jws.extract_compact(raw.encode()).protected
     except (JoseError, ValueError, UnicodeError) as exc:
         raise LogoutTokenError("not a signed JWT") from exc
+
+
+def _decode(raw, document):
+    algorithms = _algorithms(document)
+    header = _header(raw)
     if header.get("alg") not in algorithms:
         raise LogoutTokenError(f"algorithm not allowed: {str(header.get('alg'))[:20]}")
     if "crit" in header:
@@ -111,6 +115,7 @@ def verify(raw):
     """
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         raise LogoutTokenError("no token, or too long")
+    _header(raw)  # before the provider is asked anything: junk costs no outbound request
     try:
         document = client.metadata()
     except client.OidcError as exc:

@@ -89,13 +89,27 @@ def client():
     return app
 
 
+# A failed discovery is remembered this long: while the provider is unreachable, each request that
+# needs it (a login, any logout token posted by anybody) fails at once instead of waiting out
+# CMS_OIDC_TIMEOUT on a new attempt, so junk posted at the back-channel URI cannot tie up workers.
+DISCOVERY_RETRY_SECONDS = 15
+_failed_discovery = {}
+
+
 def metadata():
     """The provider's discovery document, refused when it names another issuer."""
+    config = _config()
+    failed = _failed_discovery.get(config)
+    if failed is not None and time.monotonic() - failed[0] < DISCOVERY_RETRY_SECONDS:
+        raise OidcError(failed[1])
     app = client()
     try:
         document = app.load_server_metadata()
     except Exception as exc:  # noqa: BLE001 - network, HTTP or JSON errors: the provider is unreachable
-        raise OidcError(f"discovery failed: {exc.__class__.__name__}") from exc
+        reason = f"discovery failed: {exc.__class__.__name__}"
+        _failed_discovery[config] = (time.monotonic(), reason)
+        raise OidcError(reason) from exc
+    _failed_discovery.pop(config, None)
     if document.get("issuer", "").rstrip("/") != settings.CMS_OIDC_ISSUER.rstrip("/"):
         raise OidcError("discovery names another issuer")
     return document
