@@ -77,6 +77,28 @@ def rss_kib(pid):
     raise RuntimeError("no VmRSS")
 
 
+def backend_private_kib(db_name):
+    """Private memory (RssAnon) of the PostgreSQL backends connected to ``db_name`` other than ours:
+    their caches of the relations they read (shared buffers are not counted). None when the server
+    is not on this machine or its processes cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, inet_server_addr() FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [db_name],
+        )
+        rows = cursor.fetchall()
+    total = 0
+    for pid, address in rows:
+        if address is not None and str(address) not in ("127.0.0.1", "::1"):
+            return None
+        try:
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:
+            return None
+        total += next((int(line.split()[1]) for line in lines if line.startswith("RssAnon:")), 0)
+    return total
+
+
 def cpu_seconds(pid):
     """User + system CPU seconds the process has used (/proc/PID/stat fields 14 and 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -241,6 +263,7 @@ try:
         client.get(one_host)
     rss_one = rss_kib(worker)
     connections_one = connections_to(DB_NAME)
+    backends_one = backend_private_kib(DB_NAME)
 
     from tqdm import tqdm
 
@@ -252,6 +275,7 @@ try:
         client.get(host)  # the second is a hit
     rss_all = rss_kib(worker)
     connections_all = connections_to(DB_NAME)
+    backends_all = backend_private_kib(DB_NAME)
 
     times = {"one": [], "all": []}
     cpu = {"one": 0.0, "all": 0.0}
@@ -291,6 +315,11 @@ try:
     )
     print(f"  ratio: {rss_all / rss_one:.2f}x   (target <= 1.2x)")
     print(f"  database connections held by the worker: {connections_one} after one site, {connections_all} after all")
+    if backends_one is not None and backends_all is not None:
+        print(
+            f"  their PostgreSQL backends' private memory: {backends_one / 1024:.1f} MiB after one site,"
+            f" {backends_all / 1024:.1f} MiB after all (CMS_CONN_MAX_AGE=60 renews a connection after 60 s)"
+        )
     p95_one, p95_all = p95(times["one"]), p95(times["all"])
     print(f"cached page, {len(times['one'])} requests each, interleaved ({misses} not answered from the cache):")
     print(f"  one site:        p50 {statistics.median(times['one']) * 1000:6.2f} ms   p95 {p95_one * 1000:6.2f} ms")
