@@ -165,7 +165,7 @@ def undo_add_field(schemas):
     with connection.cursor() as cursor:
         for schema in schemas:
             cursor.execute(
-                f'ALTER TABLE "{schema}".benchprobe_probe DROP COLUMN IF EXISTS code;'  # noqa: S608
+                f'ALTER TABLE IF EXISTS "{schema}".benchprobe_probe DROP COLUMN IF EXISTS code;'  # noqa: S608
                 f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'benchprobe' AND name = '0002_code'"
             )
 
