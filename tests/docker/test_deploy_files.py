@@ -37,6 +37,14 @@ def test_compose_has_every_service_of_the_production_shape(compose):
     assert es["environment"]["discovery.type"] == "single-node"
 
 
+def test_postgres_lock_table_holds_a_delete_across_a_province(compose):
+    """Deleting a user or content type checks each site's foreign keys to it in one transaction
+    (about 20 tables a site); PostgreSQL's default lock table fails that past a few hundred sites."""
+    command = compose["services"]["db"].get("command") or []
+    settings = dict(arg.split("=", 1) for arg in command if "=" in arg)
+    assert int(settings.get("max_locks_per_transaction", 64)) >= 1024
+
+
 def test_every_image_is_pinned(compose):
     for name, service in compose["services"].items():
         image = service.get("image", "")
