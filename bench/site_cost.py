@@ -173,6 +173,45 @@ def schema_costs(schemas):
     return rows, totals
 
 
+def shared_table_costs(count=4, tries=5):
+    """The public tables every site's tables point at with a foreign key: each such key puts two
+    triggers on the public table, which every new connection loads on its first read of it.
+    Returns ``[(table, triggers, first-read ms median)]`` for the ``count`` tables with the most
+    triggers, and the same for ``django_migrations`` (no site refers to it) as the baseline."""
+    import psycopg
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname, count(t.oid) FROM pg_class c
+               JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+               LEFT JOIN pg_trigger t ON t.tgrelid = c.oid
+               WHERE c.relkind = 'r' GROUP BY c.relname ORDER BY count(t.oid) DESC, c.relname LIMIT %s""",
+            [count],
+        )
+        tables = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.django_migrations'::regclass")
+        tables.append(("django_migrations", cursor.fetchone()[0]))
+    db = settings.DATABASES["default"]
+    params = {
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+        "dbname": DB_NAME,
+    }
+    rows = []
+    for table, triggers in tables:
+        times = []
+        for _ in range(tries):
+            with psycopg.connect(**params) as pg:
+                pg.execute("SELECT 1")  # the connection's own start-up, not timed
+                start = time.perf_counter()
+                pg.execute(f'SELECT 1 FROM public."{table}" LIMIT 1')  # noqa: S608 -- a catalogue name
+                times.append((time.perf_counter() - start) * 1000)
+        rows.append((table, triggers, statistics.median(times)))
+    return rows
+
+
 def connections_to(db_name):
     with connection.cursor() as cursor:
         cursor.execute(
@@ -210,6 +249,10 @@ try:
         f"  catalogue: {pg_class_rows} pg_class rows, {pg_attribute_rows} pg_attribute rows,"
         f" {catalogue_bytes / 1024**2:.0f} MiB in pg_class/attribute/depend/index/constraint/type"
     )
+
+    print("  public tables the site schemas refer to (foreign keys), first read in a new connection:")
+    for table, triggers, ms in shared_table_costs():
+        print(f"    {table:<22} {triggers:>6} triggers   {ms:7.2f} ms")
 
     # --- One worker, as production runs it ------------------------------------------------------
     shared_cache = redis_answers()
