@@ -191,19 +191,11 @@ def shared_table_costs(count=4, tries=5):
         tables = cursor.fetchall()
         cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.django_migrations'::regclass")
         tables.append(("django_migrations", cursor.fetchone()[0]))
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "dbname": DB_NAME,
-    }
     rows = []
     for table, triggers in tables:
         times = []
         for _ in range(tries):
-            with psycopg.connect(**params) as pg:
+            with psycopg.connect(database_url()) as pg:  # the worker's own address
                 pg.execute("SELECT 1")  # the connection's own start-up, not timed
                 start = time.perf_counter()
                 pg.execute(f'SELECT 1 FROM public."{table}" LIMIT 1')  # noqa: S608 -- a catalogue name
