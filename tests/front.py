@@ -13,12 +13,16 @@ class Front:
 
         self.application = application
         self.django_requests = 0
+        self._environ = None
 
-    def _started(self, **kwargs):
-        self.django_requests += 1
+    def _started(self, environ=None, **kwargs):
+        # Only this call's request: a server thread another test left running may start requests too.
+        if environ is not None and environ is self._environ:
+            self.django_requests += 1
 
     def get(self, host, path="/", **extra):
         environ = RequestFactory().get(path, HTTP_HOST=host, **extra).environ
+        self._environ = environ
         answer = {}
 
         def start_response(status, headers, exc_info=None):
