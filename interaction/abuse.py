@@ -12,13 +12,13 @@ kept server-side, keyed by a random token the form carries; it is used once and 
 import io
 import random
 import secrets
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from sites import counters
 from sites.client_ip import client_ip
 
 from . import codes, crypto
@@ -52,27 +52,10 @@ def _public(fn):
     return wrapped
 
 
-@_public
-def _count(key, window):
-    """Add one to the counter of the current window; (count, seconds until the window ends)."""
-    now = time.time()
-    slot = int(now // window)
-    full_key = f"{key}:{slot}"
-    if cache.add(full_key, 1, window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(full_key)
-        except ValueError:  # expired between add and incr
-            cache.set(full_key, 1, window + 5)
-            count = 1
-    return count, int(window - now % window) + 1
-
-
 def _check(key, limit, window, message):
     if limit <= 0:
         return
-    count, retry_after = _count(key, window)
+    count, retry_after = counters.count(key, window)
     if count > limit:
         minutes = max(1, retry_after // 60)
         raise RateLimited(message.format(minutes=minutes), retry_after)

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "login": "登录",
     "logout": "退出",
     "login_failed": "登录失败",
+    "audit_flood_suppressed": "匿名请求过多，本时段其余记录已省略",
     "login_locked": "登录被锁定",
     "sso_ticket_refused": "单点登录票据被拒绝",
     # 统一身份认证 (sites/oidc/)

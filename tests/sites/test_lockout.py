@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cms.gunicorn_logging import JsonAccessLogger
 from search import ratelimit
+from sites import counters
 from sites.client_ip import client_ip, client_ip_from_meta
 from sites.lockout import current_lock, lock_end
 from sites.models import AuditEvent, LoginFailure, Role
@@ -200,7 +201,7 @@ def test_a_bad_trusted_proxy_entry_is_a_configuration_error(settings):
 
 def test_search_rate_limit_counts_the_real_client(settings, monkeypatch):
     # One fixed minute of its own: the counts cannot straddle a window or meet another test's.
-    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_600_000_000.0)
+    monkeypatch.setattr(counters, "time", SimpleNamespace(time=lambda: 1_600_000_000.0))
     settings.CMS_TRUSTED_PROXIES = []
     factory = RequestFactory()
     spoofed = [factory.get("/api/search/", REMOTE_ADDR="198.51.100.77", HTTP_X_REAL_IP=f"10.8.0.{n}") for n in range(3)]
