@@ -9,17 +9,22 @@ a backup file can be edited: every page's and revision's HTML is sanitised again
 oEmbed HTML dropped. Runs inside the restore transaction, so a failure leaves no site, and before
 ``site_restored``, so the catalogue indexes the sanitised pages.
 
+``site_restored``: images whose stored names an older release left guessable get the random
+prefix once the restore has committed (``image_names``).
+
 Connected from ``CmsConfig.ready()``.
 """
 
+from django.db import transaction
 from django_tenants.utils import schema_context
 from wagtail.embeds.models import Embed
 from wagtail.models import Page, Site
 
 from sites.models import Tenant
 from sites.provisioning import create_role_groups, public_port
-from sites.signals import site_loaded, site_provisioned
+from sites.signals import site_loaded, site_provisioned, site_restored
 
+from . import image_names
 from .columns import build_column_tree
 from .models import SiteHomePage
 from .sanitize import sanitize_stored_pages
@@ -43,6 +48,18 @@ def sanitize_restored_site(sender, tenant, **kwargs):
         Embed.objects.all().delete()
 
 
+def name_restored_images(sender, tenant, **kwargs):
+    """An archive made before image names were unguessable brings its old names back: once the
+    restore has committed (its files are copied last), give them the random prefix."""
+
+    def rename():
+        with schema_context(tenant.schema_name):
+            image_names.rename_guessable()
+
+    transaction.on_commit(rename, robust=True)
+
+
 def register_signal_handlers():
     site_provisioned.connect(build_site, sender=Tenant, dispatch_uid="cms-build-site")
     site_loaded.connect(sanitize_restored_site, sender=Tenant, dispatch_uid="cms-sanitize-restored")
+    site_restored.connect(name_restored_images, sender=Tenant, dispatch_uid="cms-name-restored-images")

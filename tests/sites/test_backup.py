@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import random
+import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -28,7 +29,8 @@ from tests.factories import drop_site, make_site
 pytestmark = pytest.mark.django_db
 
 LONG_CODE = "bkplong" + "a" * 23  # the longest code the site-code rule allows (30)
-RESTORED = ("bkpcopy", "bkptamper", "bkpbad", LONG_CODE)
+RESTORED = ("bkpcopy", "bkptamper", "bkpbad", "bkpnamed", LONG_CODE)
+OLD_IMAGE = "bkpsrc/original_images/旧版上传的草案图.png"  # stored before names got a random prefix
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +55,10 @@ def source_site(django_db_setup, django_db_blocker):
         get_image_model().objects.create(
             title="长文件名图片", file=ImageFile(io.BytesIO(content.png_bytes()), name="i" * 120 + ".png")
         )
+        from django.core.files.storage import default_storage
+
+        old_name = default_storage.save(OLD_IMAGE, ContentFile(content.png_bytes()))
+        get_image_model().objects.create(title="旧版上传的草案图", file=old_name, width=64, height=48)
         connection.set_schema_to_public()
     yield tenant
     # Other modules count the session's sites: leave none of this one behind.
@@ -150,6 +156,26 @@ def test_backup_and_restore_under_a_new_code(source_site, archive, client):
         assert added.pk > max(Page.objects.exclude(pk=added.pk).values_list("pk", flat=True))
     # The original is untouched.
     assert snapshot("bkpsrc") == before
+
+
+def test_an_old_image_name_in_an_archive_gets_its_random_prefix_once_restored(
+    source_site, archive, django_capture_on_commit_callbacks
+):
+    from wagtail.images import get_image_model
+
+    with schema_context("bkpsrc"):
+        assert get_image_model().objects.filter(file__startswith="bkpsrc/original_images/旧版").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        restore(archive, "bkpnamed")
+    with schema_context("bkpnamed"):
+        names = dict(get_image_model().objects.values_list("title", "file"))
+    renamed = names["旧版上传的草案图"]
+    assert re.fullmatch(r"bkpnamed/original_images/[0-9a-f]{16}_.+\.png", renamed), renamed
+    assert (Path(settings.MEDIA_ROOT) / renamed).is_file()
+    assert not list((Path(settings.MEDIA_ROOT) / "bkpnamed" / "original_images").glob("旧版*"))
+    # The source site is not touched by its copy's restore.
+    with schema_context("bkpsrc"):
+        assert get_image_model().objects.filter(file__startswith="bkpsrc/original_images/旧版").exists()
 
 
 def test_restore_under_the_longest_site_code_fits_every_file_name(source_site, archive):
