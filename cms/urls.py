@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("sites.policy.urls")),
     # 统一身份认证登录, its callback, and the logout that ends the provider's session too: sites/oidc/.
     path("", include("sites.oidc.urls")),
+    # The same for a province whose identity service speaks CAS: sites/cas/.
+    path("", include("sites.cas.urls")),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URLs (same names, so doc.url and the admin point here), through the view
     # that checks who may read the document: the only way to a document (cms/documents.py).

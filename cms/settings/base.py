@@ -299,6 +299,22 @@ CMS_OIDC_STRONG_ACR = env_list("CMS_OIDC_STRONG_ACR")
 CMS_OIDC_LOGOUT = os.environ.get("CMS_OIDC_LOGOUT", "1") != "0"
 CMS_OIDC_STATE_SECONDS = 600  # from the button to the callback
 CMS_OIDC_TIMEOUT = 10  # seconds for each call to the provider (discovery, keys, token)
+# --- 统一身份认证 over CAS 3.0 (sites/cas/), for a province whose service speaks CAS -----------------
+# The server's base URL (…/cas). Empty: no CAS button, the callback is a 404. It must accept every
+# site host's /admin/login/cas/callback/ as a service (manage.py oidc_redirect_uris prints them).
+CMS_CAS_SERVER_URL = os.environ.get("CMS_CAS_SERVER_URL", "")
+CMS_CAS_TIMEOUT = 10  # seconds for the ticket validation
+CMS_CAS_STATE_SECONDS = 600  # from the button to the callback
+# The attributes that carry a person's name and e-mail, first present wins.
+CMS_CAS_NAME_ATTRIBUTES = env_list("CMS_CAS_NAME_ATTRIBUTES", "displayName,cn,name")
+CMS_CAS_EMAIL_ATTRIBUTES = env_list("CMS_CAS_EMAIL_ATTRIBUTES", "mail,email")
+# authnContextClass values that count as a second factor (none by default: our TOTP step is asked).
+CMS_CAS_MFA_CONTEXTS = env_list("CMS_CAS_MFA_CONTEXTS")
+# Our logout also ends the server's session (its /logout).
+CMS_CAS_LOGOUT = os.environ.get("CMS_CAS_LOGOUT", "1") != "0"
+# Addresses the server's single-logout requests come from (empty: any; they only end sessions, and
+# name a ticket only the person's browser and the server saw).
+CMS_CAS_LOGOUT_FROM = env_list("CMS_CAS_LOGOUT_FROM")
 # 0: the identity provider only; the password form is refused on the server (the break-glass
 # superuser from manage.py break_glass still signs in with its password).
 CMS_LOCAL_PASSWORD_LOGIN = os.environ.get("CMS_LOCAL_PASSWORD_LOGIN", "1") != "0"

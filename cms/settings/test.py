@@ -31,6 +31,7 @@ CMS_PASSWORD_POLICY_ENFORCED = False
 CMS_OIDC_ISSUER = ""
 CMS_OIDC_CLIENT_ID = ""
 CMS_OIDC_CLIENT_SECRET = ""
+CMS_CAS_SERVER_URL = ""
 CMS_LOCAL_PASSWORD_LOGIN = True
 # The cap on what anonymous requests write to the audit log counts per minute in a cache no test
 # clears, and the suite's own failed logins all come from 127.0.0.1: tests/sites/test_audit_flood.py

@@ -175,7 +175,12 @@ def spend(claims):
 def end_sessions(claims):
     """Delete every session of ours the token names; returns the users whose sessions ended."""
     issuer = settings.CMS_OIDC_ISSUER.rstrip("/")
-    rows = ProviderSession.objects.of_logout(issuer, subject=claims.get("sub"), sid=claims.get("sid"))
+    return end_linked_sessions(issuer, subject=claims.get("sub"), sid=claims.get("sid"))
+
+
+def end_linked_sessions(issuer, *, subject=None, sid=None):
+    """Delete our sessions linked to ``issuer``'s session ``sid`` (or person ``subject``): the rows ended."""
+    rows = ProviderSession.objects.of_logout(issuer, subject=subject, sid=sid)
     found = list(rows.select_related("user"))
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     for row in found:

@@ -63,6 +63,21 @@ def callback_uris(scheme=None, port=None):
     return [_origin(host, scheme, port) + path for host in site_hosts()]
 
 
+def cas_service_uris(scheme=None, port=None):
+    """A CAS server's services: every site host's ``/admin/login/cas/callback/`` (it adds ``?state=…``)."""
+    scheme = scheme or settings.CMS_PUBLIC_SCHEME
+    port = settings.CMS_PUBLIC_PORT if port is None else port
+    path = reverse("cas_callback", urlconf=settings.ROOT_URLCONF)
+    return [_origin(host, scheme, port) + path for host in site_hosts()]
+
+
+def cas_service_pattern(uris):
+    """One regular expression for a CAS service registry (Apereo's ``serviceId``) matching ``uris`` and their query."""
+    import re
+
+    return "^(" + "|".join(re.escape(uri) for uri in uris) + r")(\?.*)?$"
+
+
 def logout_return_uris(scheme=None, port=None):
     """Where the provider may send the browser after its logout: every site host's login page."""
     scheme = scheme or settings.CMS_PUBLIC_SCHEME

@@ -8,8 +8,6 @@ asks for the second factor, and the session is handed to the sign-on hub the way
 joins it.
 """
 
-from urllib.parse import urlunsplit
-
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -21,22 +19,13 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
 from sites import audit, sso
-from sites.policy.login_flow import complete_login
+from sites.cas import client as cas_client
 
-from . import backchannel, client, identities
+from . import backchannel, client, identities, signin
 
 # The ID token of the login, for the provider's logout (id_token_hint) when we log out.
 ID_TOKEN_KEY = "cms_oidc_id_token"  # noqa: S105 - a session key
 NEXT_KEY = "cms_oidc_next"
-BACKEND = "sites.auth.SiteScopedBackend"
-
-
-def _next_path(request, value):
-    """``value`` when it is a path (or URL) on this host, else the admin's home (sites.sso.safe_next)."""
-    target = sso.safe_next(value or sso.DEFAULT_NEXT, request)
-    if target is None or (target.netloc and target.hostname != sso._request_host(request)):
-        return sso.DEFAULT_NEXT
-    return urlunsplit(("", "", target.path, target.query, target.fragment))
 
 
 def _failure(request, reason, *, status=400, message=None):
@@ -50,7 +39,7 @@ def start(request):
     """The button: off to the provider's login, with state, nonce and a PKCE challenge."""
     if not client.is_configured():
         raise Http404
-    request.session[NEXT_KEY] = _next_path(request, request.GET.get("next", ""))
+    request.session[NEXT_KEY] = signin.next_path(request, request.GET.get("next", ""))
     try:
         return client.authorize_redirect(request, request.build_absolute_uri(reverse("oidc_callback")))
     except client.OidcError as exc:
@@ -71,32 +60,19 @@ def callback(request):
     if not user.is_active:
         return _failure(request, "inactive user", status=403, message="该账号已停用，请联系网站办。")
     next_url = request.session.pop(NEXT_KEY, sso.DEFAULT_NEXT)
-    if not user.has_perm("wagtailadmin.access_admin"):
-        next_url = reverse("oidc_no_role")
-    asserted = identities.second_factor_asserted(claims)
-    audit.record(
-        "oidc_login",
-        actor=user,
-        request=request,
-        target=user.get_username(),
+    return signin.sign_in(
+        request,
+        user,
+        action="oidc_login",
         issuer=issuer,
         subject=str(claims["sub"]),
+        sid=claims.get("sid"),
+        asserted=identities.second_factor_asserted(claims),
+        next_url=next_url,
+        session_values={ID_TOKEN_KEY: id_token},
         created=created,
         amr=claims.get("amr") or [],
-        second_factor_asserted=asserted,
     )
-    request.session[backchannel.PROVIDER_LOGIN_KEY] = {
-        "user": user.pk,
-        "issuer": issuer,
-        "subject": str(claims["sub"]),
-        "sid": str(claims.get("sid") or "")[:255],
-    }
-    # The one door to a signed-in session (sites/policy/login_flow.py): logs in now, or parks the
-    # user before the second factor when the provider did not assert one.
-    response = complete_login(request, user, backend=BACKEND, mfa_asserted=asserted, next_url=next_url)
-    request.session[ID_TOKEN_KEY] = id_token
-    if response is not None:
-        return response
     response = HttpResponseRedirect(next_url)
     if connection.schema_name != settings.PUBLIC_SCHEMA_NAME and request.session.session_key:
         # A GET, so SingleSignOnMiddleware does not see it: hand the session to the hub the same way.
@@ -177,8 +153,19 @@ class LogoutView(WagtailLogoutView):
 
     def dispatch(self, request, *args, **kwargs):
         id_token = request.session.get(ID_TOKEN_KEY) if request.method == "POST" else None
+        by_cas = bool(request.session.get(cas_client.LOGIN_KEY)) if request.method == "POST" else False
         user = request.user if request.user.is_authenticated else None
         response = super().dispatch(request, *args, **kwargs)
+        if by_cas and settings.CMS_CAS_LOGOUT and cas_client.is_configured() and response.status_code in (301, 302):
+            audit.record(
+                "cas_logout",
+                actor=user,
+                request=request,
+                target=user.get_username() if user else "",
+                issuer=cas_client.issuer(),
+            )
+            response["Location"] = cas_client.logout_url(request.build_absolute_uri(reverse("wagtailadmin_login")))
+            return response
         if id_token and settings.CMS_OIDC_LOGOUT and client.is_configured() and response.status_code in (301, 302):
             url = client.logout_url(id_token, request.build_absolute_uri(reverse("wagtailadmin_login")))
             if url:

@@ -1,6 +1,8 @@
 """统一身份认证 without a provider: matching by issuer and subject, the second factor the provider
 asserts, the button, local passwords turned off, refused callbacks, the URIs to register."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -171,10 +173,17 @@ def test_redirect_uris_command_lists_every_site_host(cluster, capsys, settings):
     for code in ("portal", "jtj", "jyj"):
         assert f"http://{code}.localhost:8000/admin/login/oidc/callback/" in out
         assert f"http://{code}.localhost:8000/admin/login/\n" in out
-    redirects, backchannel = out.split("# 后台通道退出地址", 1)
+    redirects, rest = out.split("# 后台通道退出地址", 1)
+    backchannel, cas = rest.split("# CAS 服务地址", 1)
     assert "site_template" not in out and "cluster.localhost" not in redirects
     # One back-channel logout URI, on the sign-on hub, where every host's sessions live.
     assert backchannel.splitlines()[1:] == ["http://cluster.localhost:8000/oidc/backchannel-logout/"]
+    # CAS: every site host's service, and one pattern that admits them with their ?state= only.
+    services, pattern = cas.splitlines()[1:-1], cas.splitlines()[-1]
+    assert "http://jtj.localhost:8000/admin/login/cas/callback/" in services and "cluster.localhost" not in cas
+    assert re.fullmatch(pattern, "http://jtj.localhost:8000/admin/login/cas/callback/?state=abc")
+    assert not re.fullmatch(pattern, "http://evil.example/admin/login/cas/callback/?state=abc")
+    assert not re.fullmatch(pattern, "http://jtj.localhost:8000/admin/login/cas/callback/x")
 
 
 def test_a_role_granted_later_is_ours_not_the_providers(cluster):

@@ -1,0 +1,62 @@
+"""The last steps of a login through an identity service (OpenID Connect or CAS), shared by both.
+
+The person is matched to a user already (``identities.user_for``). From here the login goes on as a
+password login does: ``complete_login`` (sites/policy/login_flow.py) logs in or asks for the second
+factor, the provider's session is linked to ours for its logout (``backchannel.PROVIDER_LOGIN_KEY``,
+``ProviderSession``), and the session is handed to the sign-on hub as ``SingleSignOnMiddleware``
+hands over a password login (sites/sso.py), so every other host joins it.
+"""
+
+from urllib.parse import urlunsplit
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from sites import audit, sso
+from sites.policy.login_flow import complete_login
+
+from . import backchannel
+
+BACKEND = "sites.auth.SiteScopedBackend"
+
+
+def next_path(request, value):
+    """``value`` when it is a path (or URL) on this host, else the admin's home (sites.sso.safe_next)."""
+    target = sso.safe_next(value or sso.DEFAULT_NEXT, request)
+    if target is None or (target.netloc and target.hostname != sso._request_host(request)):
+        return sso.DEFAULT_NEXT
+    return urlunsplit(("", "", target.path, target.query, target.fragment))
+
+
+def sign_in(request, user, *, action, issuer, subject, sid, asserted, next_url, session_values=None, **detail):
+    """Log ``user`` in (or park them before the second factor); the response to send."""
+    if not user.has_perm("wagtailadmin.access_admin"):
+        next_url = reverse("oidc_no_role")
+    audit.record(
+        action,
+        actor=user,
+        request=request,
+        target=user.get_username(),
+        issuer=issuer,
+        subject=subject,
+        second_factor_asserted=asserted,
+        **detail,
+    )
+    request.session[backchannel.PROVIDER_LOGIN_KEY] = {
+        "user": user.pk,
+        "issuer": issuer,
+        "subject": subject,
+        "sid": str(sid or "")[:255],
+    }
+    response = complete_login(request, user, backend=BACKEND, mfa_asserted=asserted, next_url=next_url)
+    for key, value in (session_values or {}).items():
+        request.session[key] = value
+    if response is not None:
+        return response
+    response = HttpResponseRedirect(next_url)
+    if connection.schema_name != settings.PUBLIC_SCHEMA_NAME and request.session.session_key:
+        # A GET, so SingleSignOnMiddleware does not see it: hand the session to the hub the same way.
+        sso.SingleSignOnMiddleware.pass_login_to_hub(request, response)
+    return response
