@@ -53,8 +53,7 @@ def name_restored_images(sender, tenant, **kwargs):
     restore has committed (its files are copied last), give them the random prefix."""
 
     def rename():
-        with schema_context(tenant.schema_name):
-            image_names.rename_guessable()
+        image_names.rename_site(tenant)
 
     transaction.on_commit(rename, robust=True)
 

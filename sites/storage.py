@@ -1,11 +1,15 @@
 """File storage that keeps each site's uploads under a directory named after its schema."""
 
+import logging
 import posixpath
 import secrets
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 # Wagtail stores documents (附件) as ``<schema>/documents/<name>`` (its upload_to plus the schema
 # below). Documents are private until the document view says otherwise (cms/documents.py), so this
@@ -39,6 +43,27 @@ class SiteFileStorage(FileSystemStorage):
         if filename.split("/", 1)[0] == schema:
             return filename
         return f"{schema}/{filename}"
+
+    def delete(self, name):
+        """Delete a file of this site only (from the public schema, a command, any but the template's).
+
+        A new site starts as a copy of the provisioning template's rows, so its image and rendition
+        rows may name the template's files, which every site provisioned from it shares: deleting
+        such a row (Wagtail removes the file after commit, in whatever schema is current then) must
+        not delete the file under them all, so the template's files are never deleted this way.
+        Neither is another site's file from inside a site. A file kept is logged.
+        """
+        schema = getattr(connection, "schema_name", "") or settings.PUBLIC_SCHEMA_NAME
+        owner = (name or "").split("/", 1)[0]
+        if owner == settings.CMS_TEMPLATE_SCHEMA or (schema != settings.PUBLIC_SCHEMA_NAME and owner != schema):
+            logger.info("kept %s: not a file of schema %s alone", name, schema)
+            return
+        super().delete(name)
+
+
+def owned_by(name, schema):
+    """True when stored ``name`` is ``schema``'s own file, which no other site's rows name."""
+    return schema != settings.CMS_TEMPLATE_SCHEMA and (name or "").split("/", 1)[0] == schema
 
 
 def is_document_name(name):

@@ -2,14 +2,11 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
 from cms import image_names
-from serving import pagecache
 from sites.commands import sites_for_option
 from sites.models import Tenant
-from themes.signals import site_look_changed
 
 
 class Command(BaseCommand):
@@ -23,20 +20,23 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # The provisioning template too: a new site starts from its images.
         sites = sites_for_option(options["site"], Tenant.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME))
-        renamed = missing = 0
+        renamed = missing = failed = 0
         for tenant in tqdm(
             list(sites.order_by("code")), desc="检查图片文件名", unit="站", disable=options["no_progress"] or None
         ):
-            with tenant_context(tenant):
-                result = image_names.rename_guessable(dry_run=options["dry_run"])
+            result = image_names.rename_site(tenant, dry_run=options["dry_run"])
             for old, _new in result.renamed:
                 self.stdout.write(f"{tenant.code}：{old}" + ("（待改名）" if options["dry_run"] else " 已改名"))
             for name in result.missing:
                 self.stderr.write(f"{tenant.code}：{name} 文件不存在，未改名")
+            for name, why in result.failed:
+                self.stderr.write(f"{tenant.code}：{name} 未改名（{why}）")
             renamed += len(result.renamed)
             missing += len(result.missing)
-            if result.renamed and not options["dry_run"]:
-                pagecache.purge_site(tenant)
-                site_look_changed.send(Tenant, tenant=tenant, reason="image_names")
+            failed += len(result.failed)
         verb = "可改名" if options["dry_run"] else "已改名"
-        self.stdout.write(f"{verb} {renamed} 张图片" + (f"，{missing} 张缺少文件" if missing else ""))
+        self.stdout.write(
+            f"{verb} {renamed} 个图片文件"
+            + (f"，{missing} 个缺少文件" if missing else "")
+            + (f"，{failed} 个未能改名（见上）" if failed else "")
+        )
