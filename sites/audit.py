@@ -5,13 +5,22 @@ client's address through trusted proxies only, sites/client_ip.py, and its user 
 ended (``outcome``: 成功 / 失败 / 拒绝, given as ``result``), as 等保三级 asks of an audit record.
 
 The log cannot be pruned for 180 days (the database refuses), so what anybody on the internet can
-make it write is capped: an event with no signed-in actor, written for a request (a failed login, a
-refused logout token or sign-on ticket), counts against ``CMS_AUDIT_ANONYMOUS_PER_ADDRESS`` per
-client address and ``CMS_AUDIT_ANONYMOUS_PER_WINDOW`` in all, per action and per
-``CMS_AUDIT_ANONYMOUS_WINDOW`` seconds. Past a cap one ``audit_flood_suppressed`` row says so (with
-the action and which cap) and the rest of that window's events are counted, not written. Events of
-signed-in users and of commands are never capped.
+make it write is capped, per ``CMS_AUDIT_ANONYMOUS_WINDOW`` seconds:
+
+* an event with no signed-in actor, written for a request (a failed login, a refused logout token
+  or sign-on ticket), counts against ``CMS_AUDIT_ANONYMOUS_PER_ADDRESS`` per client address (an
+  IPv6 address by its /64: one subscriber has billions) and ``CMS_AUDIT_ANONYMOUS_PER_WINDOW`` for
+  all addresses together, whatever the action;
+* the login steps of a known person (``LOGIN_STEPS``: a login, a wrong second-factor code) count
+  against the same per-address number per person, so an account created by the identity service
+  cannot loop logins into the log either.
+
+Past a cap one ``audit_flood_suppressed`` row says so (with the action and which cap; a per-address
+notice counts against the total too) and the rest of that window's events are counted, not
+written. Everything else signed-in users do, and commands, is never capped.
 """
+
+import ipaddress
 
 from django.conf import settings
 from django.db import connection
@@ -43,22 +52,38 @@ def user_agent(request):
     return (request.META.get("HTTP_USER_AGENT") or "")[:MAX_USER_AGENT]
 
 
-def _over_anonymous_cap(action, request):
-    """None when an anonymous event may be written; else the cap it passed ("address" or "all")
-    and whether this is the first event past it in the window (the one that writes the notice)."""
+LOGIN_STEPS = frozenset({"login", "oidc_login", "cas_login", "mfa_code_failed"})
+
+
+def _address_key(address):
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _cap_verdict(request, actor_pk):
+    """ "write", "drop", or the cap whose notice this event becomes ("address" or "all")."""
     window = settings.CMS_AUDIT_ANONYMOUS_WINDOW
-    address = client_ip(request) or "unknown"
-    caps = (
-        ("address", f"audit:anon:{action}:{address}", settings.CMS_AUDIT_ANONYMOUS_PER_ADDRESS),
-        ("all", f"audit:anon:{action}", settings.CMS_AUDIT_ANONYMOUS_PER_WINDOW),
-    )
-    for scope, key, limit in caps:
-        if limit <= 0:
-            continue
-        count, _ = counters.count(key, window)
-        if count > limit:
-            return scope, count == limit + 1
-    return None
+    per_source, total = settings.CMS_AUDIT_ANONYMOUS_PER_ADDRESS, settings.CMS_AUDIT_ANONYMOUS_PER_WINDOW
+    source = f"user:{actor_pk}" if actor_pk else f"addr:{_address_key(client_ip(request) or '')}"
+    verdict = "write"
+    if per_source > 0:
+        count, _ = counters.count(f"audit:cap:{source}", window)
+        if count > per_source:
+            if count != per_source + 1:
+                return "drop"
+            verdict = "person" if actor_pk else "address"
+    if total > 0 and not actor_pk:
+        count, _ = counters.count("audit:cap:anonymous", window)
+        if count > total:
+            return "all" if count == total + 1 else "drop"
+    return verdict
 
 
 def record(action, *, actor=None, tenant_code="", target="", request=None, result=None, **detail):
@@ -67,20 +92,19 @@ def record(action, *, actor=None, tenant_code="", target="", request=None, resul
     ``outcome`` there is the caller's own, e.g. how an application was answered).
 
     Returns the event, or None for an anonymous request's event past its cap (see above)."""
-    signed_in = actor is not None and getattr(actor, "pk", None)
-    if request is not None and not signed_in:
-        over = _over_anonymous_cap(action, request)
-        if over is not None:
-            scope, first = over
-            if not first:
-                return None
+    actor_pk = getattr(actor, "pk", None) if actor is not None else None
+    if request is not None and (not actor_pk or action in LOGIN_STEPS):
+        verdict = _cap_verdict(request, actor_pk)
+        if verdict == "drop":
+            return None
+        if verdict != "write":
             limit = (
                 settings.CMS_AUDIT_ANONYMOUS_PER_ADDRESS
-                if scope == "address"
+                if verdict in ("address", "person")
                 else settings.CMS_AUDIT_ANONYMOUS_PER_WINDOW
             )
             action, target, result = "audit_flood_suppressed", action, Outcome.DENIED
-            detail = {"scope": scope, "limit": limit, "window_seconds": settings.CMS_AUDIT_ANONYMOUS_WINDOW}
+            detail = {"scope": verdict, "limit": limit, "window_seconds": settings.CMS_AUDIT_ANONYMOUS_WINDOW}
     if not tenant_code and connection.schema_name not in ("public", ""):
         tenant = getattr(connection, "tenant", None)
         tenant_code = getattr(tenant, "code", "") or ""

@@ -537,8 +537,9 @@ CMS_INTERACTION_FILES = Path(os.environ.get("CMS_INTERACTION_FILES", VAR_DIR / "
 # 网络安全法 art. 21: audit events are kept at least 180 days; less is refused (sites/models.py), and
 # ``archive_audit`` moves only older events into a signed archive file.
 CMS_AUDIT_RETENTION_DAYS = int(os.environ.get("CMS_AUDIT_RETENTION_DAYS", "180"))
-# What a request with nobody signed in may write to that log, per action (sites/audit.py): per client
-# address and in all, per window; past a cap one audit_flood_suppressed row, then nothing that window.
+# What a request with nobody signed in may write to that log (sites/audit.py): per client address (an
+# IPv6 /64) and in all, per window, whatever the action; a known person's login steps per person.
+# Past a cap one audit_flood_suppressed row, then nothing more that window.
 CMS_AUDIT_ANONYMOUS_WINDOW = int(os.environ.get("CMS_AUDIT_ANONYMOUS_WINDOW", "60"))
 CMS_AUDIT_ANONYMOUS_PER_ADDRESS = int(os.environ.get("CMS_AUDIT_ANONYMOUS_PER_ADDRESS", "60"))
 CMS_AUDIT_ANONYMOUS_PER_WINDOW = int(os.environ.get("CMS_AUDIT_ANONYMOUS_PER_WINDOW", "600"))

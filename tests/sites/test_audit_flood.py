@@ -85,3 +85,38 @@ def test_failed_logins_from_one_address_through_the_login_form(cluster, client, 
     # The real person's failed login, from their own address, is still on record.
     attempt(client, "owner-typo", "wrong-password", owner_address)
     assert AuditEvent.objects.filter(action="login_failed", ip_address=owner_address, target="owner-typo").exists()
+
+
+def test_an_ipv6_subscriber_is_one_address_whatever_its_host_part(cluster, caps):
+    action = f"login_failed_{uuid.uuid4().hex[:6]}"
+    network = f"2001:db8:{uuid.uuid4().int % 65536:x}:{uuid.uuid4().int % 65536:x}"
+    for host in range(12):  # twelve addresses of one /64
+        audit.record(action, request=_request(f"{network}::{host + 1:x}"), target="x")
+    assert AuditEvent.objects.filter(action=action).count() == 5
+    assert AuditEvent.objects.filter(action="audit_flood_suppressed", target=action).count() == 1
+
+
+def test_the_notices_of_many_addresses_count_against_the_total(cluster, caps):
+    caps.CMS_AUDIT_ANONYMOUS_PER_WINDOW = 50
+    action = f"sso_ticket_refused_{uuid.uuid4().hex[:6]}"
+    addresses = [_address() for _ in range(40)]
+    for address in addresses:
+        for _ in range(7):  # each address past its own cap of 5
+            audit.record(action, request=_request(address), target="x")
+    written = AuditEvent.objects.filter(ip_address__in=addresses)
+    assert written.count() == 51  # the total, and one notice that it was reached
+    assert written.filter(action="audit_flood_suppressed", detail__scope="all").count() == 1
+
+
+def test_a_persons_login_steps_are_capped_per_person(cluster, caps):
+    """A role-less account the identity service made can loop logins; each still costs a row only so often."""
+    person = cluster.user("jtj", "editor")
+    for _ in range(9):
+        audit.record("cas_login", actor=person, request=_request(_address()), target=person.get_username())
+    rows = AuditEvent.objects.filter(actor=person)
+    assert rows.filter(action="cas_login").count() == 5
+    assert rows.filter(action="audit_flood_suppressed", detail__scope="person").count() == 1
+    # What the person does once signed in is never capped.
+    for _ in range(9):
+        audit.record("page_published", actor=person, request=_request(_address()), target="p")
+    assert rows.filter(action="page_published").count() == 9
