@@ -21,12 +21,15 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.conf import settings
 
+from sites.oidc import backchannel
+
 CAS = "{http://www.yale.edu/tp/cas}"
 SAMLP = "{urn:oasis:names:tc:SAML:2.0:protocol}"
 # CAS tickets are ASCII, at most 256 characters; ours fit the session link's 255-character column.
 TICKET = re.compile(r"(ST|PT)-[A-Za-z0-9._-]{1,252}")
 MAX_ANSWER_BYTES = 64 * 1024
-LOGIN_KEY = "cms_cas_login"  # set on a session the CAS server opened: our logout ends the server's too
+# Set on a session the CAS server opened: our logout ends the server's too.
+LOGIN_KEY = backchannel.CAS_LOGIN_KEY
 
 
 class CasError(Exception):

@@ -43,6 +43,11 @@ LEEWAY_SECONDS = 30
 # Who the provider says signed in, and its session (``sid``), kept in the session until the login
 # completes (after the second factor, when one is asked); then the final session key is linked to it.
 PROVIDER_LOGIN_KEY = "cms_oidc_provider_login"
+# Session keys a completed provider login sets (sites/oidc/signin.py): the OpenID Connect ID token
+# for the provider's logout, the CAS mark for the CAS server's. Any other login clears them.
+OIDC_ID_TOKEN_KEY = "cms_oidc_id_token"  # noqa: S105 - a session key
+CAS_LOGIN_KEY = "cms_cas_login"
+PROVIDER_SESSION_KEYS = (OIDC_ID_TOKEN_KEY, CAS_LOGIN_KEY)
 # An unknown key id makes us fetch the provider's keys again (rotation), at most this often: the
 # endpoint is public, and a stream of made-up key ids must not turn into a stream of calls to the provider.
 KEY_REFRESH_SECONDS = 60
@@ -191,9 +196,16 @@ def end_linked_sessions(issuer, *, subject=None, sid=None):
 
 def link_provider_session(sender, request, user, **kwargs):
     """``user_logged_in``: a login that came through the provider gets its session (new key by now) linked."""
-    pending = request.session.pop(PROVIDER_LOGIN_KEY, None) if request is not None else None
+    if request is None:
+        return
+    pending = request.session.pop(PROVIDER_LOGIN_KEY, None)
+    for key in PROVIDER_SESSION_KEYS:  # what an earlier login through a provider left in this browser
+        request.session.pop(key, None)
     if isinstance(pending, dict) and pending.get("user") == user.pk:
         remember_login(request, user, issuer=pending["issuer"], subject=pending["subject"], sid=pending["sid"])
+        for key, value in (pending.get("session") or {}).items():
+            if key in PROVIDER_SESSION_KEYS:
+                request.session[key] = value
 
 
 def remember_login(request, user, *, issuer, subject, sid):

@@ -44,15 +44,16 @@ def sign_in(request, user, *, action, issuer, subject, sid, asserted, next_url, 
         second_factor_asserted=asserted,
         **detail,
     )
+    # Applied when this user's login completes (backchannel.link_provider_session), now or after the
+    # second factor: a login abandoned at that step leaves nothing for the next person's session.
     request.session[backchannel.PROVIDER_LOGIN_KEY] = {
         "user": user.pk,
         "issuer": issuer,
         "subject": subject,
         "sid": str(sid or "")[:255],
+        "session": dict(session_values or {}),
     }
     response = complete_login(request, user, backend=BACKEND, mfa_asserted=asserted, next_url=next_url)
-    for key, value in (session_values or {}).items():
-        request.session[key] = value
     if response is not None:
         return response
     response = HttpResponseRedirect(next_url)

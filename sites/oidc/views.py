@@ -24,7 +24,7 @@ from sites.cas import client as cas_client
 from . import backchannel, client, identities, signin
 
 # The ID token of the login, for the provider's logout (id_token_hint) when we log out.
-ID_TOKEN_KEY = "cms_oidc_id_token"  # noqa: S105 - a session key
+ID_TOKEN_KEY = backchannel.OIDC_ID_TOKEN_KEY
 NEXT_KEY = "cms_oidc_next"
 
 

@@ -294,3 +294,23 @@ def test_claims_and_second_factor_from_attributes(settings):
     assert not cas_client.second_factor_asserted(attributes)
     settings.CMS_CAS_MFA_CONTEXTS = ["mfa-gauth"]
     assert cas_client.second_factor_asserted(attributes)
+
+
+def test_a_login_abandoned_at_the_second_factor_leaves_nothing_for_the_next_persons_logout(cluster, cas, settings):
+    settings.CMS_MFA_ENFORCED = True
+    login_via_cas(_browser_at_login(), "zhouba")
+    grant_role(Identity.objects.of(cas.url, "zhouba").get().user, Role.SITE_ADMIN, cluster.sites["jtj"])
+    browser = _browser_at_login()
+    answer, _ = login_via_cas(browser, "zhouba")
+    assert urlsplit(answer["Location"]).path.startswith("/admin/login/mfa/")  # parked, never finished
+    # Someone else signs in with a password in the same browser (an editor: no second factor asked).
+    settings.CMS_MFA_ENFORCED = False
+    editor = cluster.user("jtj", "editor")
+    signed = browser.post("/admin/login/", SITE, {"username": editor.username, "password": cluster.password})
+    assert signed.status_code == 302
+    _follow_to_end(browser, signed)
+    assert browser.signed_in(SITE)
+    browser.client.cookies = browser.jar(SITE)
+    logout = browser.post("/admin/logout/", SITE)
+    assert logout.status_code == 302 and not logout["Location"].startswith(cas.url)
+    assert not AuditEvent.objects.filter(action="cas_logout", target=editor.username).exists()
