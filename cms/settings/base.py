@@ -312,9 +312,14 @@ CMS_CAS_EMAIL_ATTRIBUTES = env_list("CMS_CAS_EMAIL_ATTRIBUTES", "mail,email")
 CMS_CAS_MFA_CONTEXTS = env_list("CMS_CAS_MFA_CONTEXTS")
 # Our logout also ends the server's session (its /logout).
 CMS_CAS_LOGOUT = os.environ.get("CMS_CAS_LOGOUT", "1") != "0"
-# Addresses the server's single-logout requests come from (empty: any; they only end sessions, and
-# name a ticket only the person's browser and the server saw).
+# Addresses or networks the server's single-logout requests come from; empty: the addresses its
+# host name resolves to; "*": any (they only end sessions, but a ticket can be read in access logs).
 CMS_CAS_LOGOUT_FROM = env_list("CMS_CAS_LOGOUT_FROM")
+# "lower" (default): user names compared without case (NFKC, lower-cased); "keep": as the server sends.
+CMS_CAS_USER_CASE = os.environ.get("CMS_CAS_USER_CASE", "lower")
+# Logins through an identity service started per client address and minute (each keeps its state
+# in a new session row until the callback): past it, 429 and a message.
+CMS_LOGIN_START_RATE = int(os.environ.get("CMS_LOGIN_START_RATE", "30"))
 # 0: the identity provider only; the password form is refused on the server (the break-glass
 # superuser from manage.py break_glass still signs in with its password).
 CMS_LOCAL_PASSWORD_LOGIN = os.environ.get("CMS_LOCAL_PASSWORD_LOGIN", "1") != "0"

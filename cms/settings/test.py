@@ -38,3 +38,5 @@ CMS_LOCAL_PASSWORD_LOGIN = True
 # sets the caps it tests (with addresses of its own); elsewhere they stay out of the way.
 CMS_AUDIT_ANONYMOUS_PER_ADDRESS = 1_000_000
 CMS_AUDIT_ANONYMOUS_PER_WINDOW = 1_000_000
+# Likewise the limit on logins started through an identity service (tests/sites/test_cas.py sets it).
+CMS_LOGIN_START_RATE = 1_000_000

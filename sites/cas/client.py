@@ -13,8 +13,12 @@ user and carries attributes. The server spends a ticket once. What we add:
   OpenID Connect login is matched by issuer and subject: roles stay ours.
 """
 
+import ipaddress
 import re
-from urllib.parse import urlencode
+import socket
+import time
+import unicodedata
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from defusedxml import ElementTree
@@ -45,13 +49,26 @@ def is_configured():
     return bool(settings.CMS_CAS_SERVER_URL)
 
 
-def issuer():
-    """The server's URL, the namespace of its user names (``Identity.issuer``)."""
+def server_url():
     return settings.CMS_CAS_SERVER_URL.rstrip("/")
 
 
+def issuer():
+    """The namespace of the server's user names (``Identity.issuer``, ``ProviderSession.issuer``):
+    ``cas:`` and its URL, never equal to an OpenID Connect issuer, whose subjects are other people."""
+    return f"cas:{server_url()}"
+
+
+def subject(user):
+    """The person's stable name at the server: NFKC, and lower-cased unless ``CMS_CAS_USER_CASE`` is
+    ``keep`` (CAS servers commonly match names without case and return them as typed: ``WangWu``
+    and ``wangwu`` are one person, not two accounts)."""
+    user = unicodedata.normalize("NFKC", user).strip()
+    return user if settings.CMS_CAS_USER_CASE == "keep" else user.casefold()
+
+
 def _endpoint(name):
-    return f"{issuer()}/{name}"
+    return f"{server_url()}/{name}"
 
 
 def login_url(service):
@@ -120,8 +137,8 @@ def _first(attributes, names):
 def claims(user, attributes):
     """The CAS answer in the shape ``identities.user_for`` reads (an ID token's claim names)."""
     return {
-        "sub": user,
-        "preferred_username": user,
+        "sub": subject(user),
+        "preferred_username": subject(user),
         "name": _first(attributes, settings.CMS_CAS_NAME_ATTRIBUTES),
         "email": _first(attributes, settings.CMS_CAS_EMAIL_ATTRIBUTES),
     }
@@ -144,3 +161,43 @@ def session_index(logout_request):
         return None
     index = (root.findtext(f"{SAMLP}SessionIndex") or "").strip()
     return index if is_ticket(index) else None
+
+
+_resolved = {}  # host -> (addresses, when)
+RESOLVE_SECONDS = 300
+
+
+def _server_addresses():
+    host = urlsplit(server_url()).hostname or ""
+    cached = _resolved.get(host)
+    if cached and time.monotonic() - cached[1] < RESOLVE_SECONDS:
+        return cached[0]
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        addresses = set()
+    _resolved[host] = (addresses, time.monotonic())
+    return addresses
+
+
+def logout_sender_allowed(address):
+    """Whether a single-logout request from ``address`` is the server's: from an address or network of
+    ``CMS_CAS_LOGOUT_FROM`` (``*``: any), or, when that is empty, from an address the server's host
+    name resolves to. A logged service ticket (access logs keep query strings) is then of no use to
+    anybody who can reach the callback but is not the server."""
+    allowed = settings.CMS_CAS_LOGOUT_FROM
+    if "*" in allowed:
+        return True
+    try:
+        sender = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    if not allowed:
+        return str(sender) in _server_addresses()
+    for entry in allowed:
+        try:
+            if sender in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False

@@ -50,6 +50,8 @@ def start(request):
     """The button: a state for this browser, then off to the server's login."""
     if not client.is_configured():
         raise Http404
+    if (refused := signin.too_many_starts(request)) is not None:
+        return refused
     pending = _live_pending(request)
     state = secrets.token_urlsafe(24)
     pending[state] = {
@@ -93,7 +95,7 @@ def callback(request):
         user,
         action="cas_login",
         issuer=client.issuer(),
-        subject=user_name,
+        subject=claims["sub"],
         sid=ticket,
         asserted=client.second_factor_asserted(attributes),
         next_url=entry.get("next") or sso.DEFAULT_NEXT,
@@ -105,8 +107,7 @@ def callback(request):
 
 def single_logout(request):
     """End the session opened with the ticket the server names; always 200 (the server does not retry)."""
-    allowed = settings.CMS_CAS_LOGOUT_FROM
-    if allowed and client_ip(request) not in allowed:
+    if not client.logout_sender_allowed(client_ip(request)):
         audit.record("cas_single_logout_refused", request=request, target=client.issuer(), reason="sender")
         return HttpResponse(status=403)
     index = client.session_index(request.POST.get("logoutRequest", ""))

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,6 +16,11 @@ from .models import Identity
 _UNSAFE_USERNAME = re.compile(r"[^\w.@+-]")
 
 
+def _mixes_latin_with_other_letters(name):
+    letters = [char for char in name if char.isalpha()]
+    return any(char.isascii() for char in letters) and any(not char.isascii() for char in letters)
+
+
 def _username_for(issuer, subject, claims):
     """A readable user name that no other user has: the provider's, else one made from the subject.
 
@@ -24,7 +30,10 @@ def _username_for(issuer, subject, claims):
     User = get_user_model()
     suffix = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:8]
     wanted = str(claims.get("preferred_username") or "").strip() or str(claims.get("email") or "").split("@")[0]
-    base = _UNSAFE_USERNAME.sub("", wanted)[:120] or "tyrz"
+    base = _UNSAFE_USERNAME.sub("", unicodedata.normalize("NFKC", wanted))[:120]
+    if _mixes_latin_with_other_letters(base):  # "аdmin" with a Cyrillic а would read as "admin"
+        base = ""
+    base = base or "tyrz"
     for candidate in (base, f"{base}-{suffix}"):
         if not User.objects.filter(username__iexact=candidate).exists():
             return candidate

@@ -12,14 +12,30 @@ from urllib.parse import urlunsplit
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 
-from sites import audit, sso
+from sites import audit, counters, sso
+from sites.client_ip import client_ip
 from sites.policy.login_flow import complete_login
 
 from . import backchannel
 
 BACKEND = "sites.auth.SiteScopedBackend"
+
+
+def too_many_starts(request):
+    """A response refusing this login start when its address started ``CMS_LOGIN_START_RATE`` this
+    minute already (each start stores a state in a new session row), else None."""
+    limit = settings.CMS_LOGIN_START_RATE
+    if limit <= 0:
+        return None
+    count, retry_after = counters.count(f"login-start:{client_ip(request) or 'unknown'}", 60)
+    if count <= limit:
+        return None
+    response = render(request, "sites_oidc/error.html", {"message": "登录请求过于频繁，请稍后再试。"}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def next_path(request, value):

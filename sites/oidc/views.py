@@ -39,6 +39,8 @@ def start(request):
     """The button: off to the provider's login, with state, nonce and a PKCE challenge."""
     if not client.is_configured():
         raise Http404
+    if (refused := signin.too_many_starts(request)) is not None:
+        return refused
     request.session[NEXT_KEY] = signin.next_path(request, request.GET.get("next", ""))
     try:
         return client.authorize_redirect(request, request.build_absolute_uri(reverse("oidc_callback")))

@@ -82,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
             user, service = issued
             if service != query.get("service"):
                 return self._answer(200, _failure("INVALID_SERVICE"), "application/xml")
-            return self._answer(200, _success(user, ACCOUNTS[user]), "application/xml")
+            return self._answer(200, _success(user, ACCOUNTS[user.lower()]), "application/xml")
         if parts.path == "/cas/logout":
             server.logouts.append(query)
             return self._answer(302, location=query.get("service") or "/cas/login")
@@ -94,7 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = {key: values[0] for key, values in parse_qs(self.rfile.read(length).decode()).items()}
         user, service = form.get("username", ""), form.get("service", "")
-        if user not in ACCOUNTS or form.get("password") != PASSWORD or not service:
+        # As many CAS servers do: the name matched without case, and returned as it was typed.
+        if user.lower() not in ACCOUNTS or form.get("password") != PASSWORD or not service:
             return self._answer(401, "用户名或密码错误")
         ticket = self.server.issue(user, service)
         return self._answer(302, location=service + ("&" if "?" in service else "?") + urlencode({"ticket": ticket}))

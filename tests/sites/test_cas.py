@@ -3,6 +3,7 @@ service, the state good once and in its own browser only (no login CSRF), the us
 login, the second factor handed to the login rules, the sign-on hub joined, hostile XML refused,
 the server's single logout ending the session, and our logout ending the server's."""
 
+import uuid
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -116,7 +117,7 @@ def test_first_login_creates_a_role_less_user_and_joins_the_sign_on_hub(cluster,
     assert hub.hostname == settings.CMS_CLUSTER_HOST and hub.path == "/sso/adopt/"
     page = _follow_to_end(browser, answer)
     assert page.status_code == 200 and "您还没有任何站点角色，请联系网站办" in page.content.decode()
-    user = Identity.objects.of(cas.url, "zhaoliu").select_related("user").get().user
+    user = Identity.objects.of(cas_client.issuer(), "zhaoliu").select_related("user").get().user
     assert user.full_name == "赵六" and user.email == "zl@cas.example.cn"
     assert not SiteGroup.objects.filter(group__user=user).exists() and not user.has_usable_password()
     assert browser.signed_in(SITE) and browser.signed_in(settings.CMS_CLUSTER_HOST)
@@ -127,7 +128,7 @@ def test_first_login_creates_a_role_less_user_and_joins_the_sign_on_hub(cluster,
 
 def test_a_granted_role_opens_the_admin_and_the_next_login_is_the_same_user(cluster, cas):
     login_via_cas(_browser_at_login(), "zhouba")
-    user = Identity.objects.of(cas.url, "zhouba").get().user
+    user = Identity.objects.of(cas_client.issuer(), "zhouba").get().user
     grant_role(user, Role.EDITOR, cluster.sites["jtj"])
     browser = _browser_at_login()
     answer, _ = login_via_cas(browser, "zhouba", next_path="/admin/pages/")
@@ -218,7 +219,7 @@ def test_the_second_factor_is_asked_unless_the_server_asserts_a_trusted_one(clus
     settings.CMS_CAS_MFA_CONTEXTS = ["mfa-gauth"]
     for name in ("zhaoliu", "sunqi"):
         login_via_cas(_browser_at_login(), name)
-        grant_role(Identity.objects.of(cas.url, name).get().user, Role.SITE_ADMIN, cluster.sites["jtj"])
+        grant_role(Identity.objects.of(cas_client.issuer(), name).get().user, Role.SITE_ADMIN, cluster.sites["jtj"])
     browser = _browser_at_login()
     answer, _ = login_via_cas(browser, "zhaoliu")
     assert urlsplit(answer["Location"]).path.startswith("/admin/login/mfa/") and not browser.signed_in(SITE)
@@ -234,7 +235,7 @@ def test_the_servers_single_logout_ends_the_session_on_every_host(cluster, cas):
     _follow_to_end(browser, answer)
     assert browser.signed_in(SITE) and browser.signed_in(settings.CMS_CLUSTER_HOST)
     ticket = parse_qs(urlsplit(back).query)["ticket"][0]
-    assert ProviderSession.objects.filter(issuer=cas.url, sid=ticket).exists()
+    assert ProviderSession.objects.filter(issuer=cas_client.issuer(), sid=ticket).exists()
     server = Client()  # the CAS server: no cookie, no CSRF token
     # Another ticket's logout, and hostile XML, end nothing.
     assert (
@@ -299,7 +300,7 @@ def test_claims_and_second_factor_from_attributes(settings):
 def test_a_login_abandoned_at_the_second_factor_leaves_nothing_for_the_next_persons_logout(cluster, cas, settings):
     settings.CMS_MFA_ENFORCED = True
     login_via_cas(_browser_at_login(), "zhouba")
-    grant_role(Identity.objects.of(cas.url, "zhouba").get().user, Role.SITE_ADMIN, cluster.sites["jtj"])
+    grant_role(Identity.objects.of(cas_client.issuer(), "zhouba").get().user, Role.SITE_ADMIN, cluster.sites["jtj"])
     browser = _browser_at_login()
     answer, _ = login_via_cas(browser, "zhouba")
     assert urlsplit(answer["Location"]).path.startswith("/admin/login/mfa/")  # parked, never finished
@@ -314,3 +315,59 @@ def test_a_login_abandoned_at_the_second_factor_leaves_nothing_for_the_next_pers
     logout = browser.post("/admin/logout/", SITE)
     assert logout.status_code == 302 and not logout["Location"].startswith(cas.url)
     assert not AuditEvent.objects.filter(action="cas_logout", target=editor.username).exists()
+
+
+def test_one_person_whatever_the_case_they_typed_their_name_in(cluster, cas):
+    login_via_cas(_browser_at_login(), "zhaoliu")
+    login_via_cas(_browser_at_login(), "ZhaoLiu")
+    identities = Identity.objects.filter(issuer=cas_client.issuer(), subject__iexact="zhaoliu")
+    assert identities.count() == 1 and identities.get().subject == "zhaoliu"
+    assert cas_client.subject("ＺｈａｏＬｉｕ ") == "zhaoliu"  # full-width, as an input method may type it
+
+
+def test_names_kept_as_sent_when_the_server_tells_case_apart(settings):
+    settings.CMS_CAS_USER_CASE = "keep"
+    assert cas_client.subject("ZhaoLiu") == "ZhaoLiu"
+
+
+def test_a_cas_name_is_never_an_openid_connect_subject(cluster, cas, settings):
+    settings.CMS_OIDC_ISSUER = cas.url  # even a deployment that gave both the same address
+    login_via_cas(_browser_at_login(), "zhaoliu")
+    assert not Identity.objects.filter(issuer=cas.url).exists()
+    assert Identity.objects.filter(issuer=f"cas:{cas.url}", subject="zhaoliu").exists()
+
+
+@pytest.mark.parametrize(
+    ("allowed", "sender", "accepted"),
+    [
+        ([], "127.0.0.1", True),  # the server's host name resolves to it
+        ([], "198.51.100.7", False),
+        (["10.1.0.0/16"], "10.1.2.3", True),
+        (["10.1.0.0/16"], "127.0.0.1", False),
+        (["*"], "198.51.100.7", True),
+    ],
+)
+def test_single_logout_is_taken_from_the_server_only(cluster, cas, settings, allowed, sender, accepted):
+    settings.CMS_CAS_LOGOUT_FROM = allowed
+    browser = _browser_at_login()
+    answer, back = login_via_cas(browser, "zhaoliu")
+    _follow_to_end(browser, answer)
+    ticket = parse_qs(urlsplit(back).query)["ticket"][0]
+    response = Client().post(_path(back), {"logoutRequest": logout_request(ticket)}, HTTP_HOST=SITE, REMOTE_ADDR=sender)
+    assert response.status_code == (200 if accepted else 403)
+    assert browser.signed_in(SITE) is not accepted
+
+
+def test_login_starts_from_one_address_are_limited(cluster, cas, settings, monkeypatch):
+    from types import SimpleNamespace
+
+    from sites import counters
+
+    minute = 1_660_000_000 + uuid.uuid4().int % 10**6 * 60  # a window of this test's own
+    monkeypatch.setattr(counters, "time", SimpleNamespace(time=lambda: minute + 1.0))
+    settings.CMS_LOGIN_START_RATE = 3
+    address = f"198.51.100.{uuid.uuid4().int % 200 + 20}"
+    answers = [_site_client().get("/admin/login/cas/", REMOTE_ADDR=address).status_code for _ in range(5)]
+    assert answers == [302, 302, 302, 429, 429]
+    assert _site_client().get("/admin/login/cas/", REMOTE_ADDR="203.0.113.250").status_code == 302
+    assert _site_client().get("/admin/login/oidc/", REMOTE_ADDR=address).status_code == 404  # no provider here

@@ -192,3 +192,17 @@ def test_a_role_granted_later_is_ours_not_the_providers(cluster):
     grant_role(user, Role.EDITOR, cluster.sites["jtj"])
     again, _ = user_for(ISSUER, {"sub": "later-1", "preferred_username": "houlai"})
     assert SiteGroup.objects.filter(group__user=again, role=Role.EDITOR, tenant=cluster.sites["jtj"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [
+        ("ａｄｍｉｎ", "admin-"),  # full-width: the same name as admin, so it gets the suffix
+        ("\u0430dmin", "tyrz"),  # a Cyrillic а among Latin letters: not taken as a name at all
+        ("张三", "张三"),  # a name in one script is kept
+    ],
+)
+def test_a_look_alike_user_name_is_never_given_out(cluster, wanted, expected):
+    get_user_model().objects.get_or_create(username="admin")
+    user, created = user_for(ISSUER, {"sub": f"look-{wanted}", "preferred_username": wanted})
+    assert created and user.username.startswith(expected)
