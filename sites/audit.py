@@ -20,13 +20,11 @@ notice counts against the total too) and the rest of that window's events are co
 written. Everything else signed-in users do, and commands, is never capped.
 """
 
-import ipaddress
-
 from django.conf import settings
 from django.db import connection
 
 from . import counters
-from .client_ip import client_ip
+from .client_ip import client_ip, client_key
 from .models import AuditEvent, Outcome
 
 __all__ = ["client_ip", "outcome_of", "record"]  # client_ip: callers that import it from here keep working
@@ -55,23 +53,11 @@ def user_agent(request):
 LOGIN_STEPS = frozenset({"login", "oidc_login", "cas_login", "mfa_code_failed"})
 
 
-def _address_key(address):
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    if parsed.version == 6:
-        if parsed.ipv4_mapped:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
-
-
 def _cap_verdict(request, actor_pk):
     """ "write", "drop", or the cap whose notice this event becomes ("address" or "all")."""
     window = settings.CMS_AUDIT_ANONYMOUS_WINDOW
     per_source, total = settings.CMS_AUDIT_ANONYMOUS_PER_ADDRESS, settings.CMS_AUDIT_ANONYMOUS_PER_WINDOW
-    source = f"user:{actor_pk}" if actor_pk else f"addr:{_address_key(client_ip(request) or '')}"
+    source = f"user:{actor_pk}" if actor_pk else f"addr:{client_key(request)}"
     verdict = "write"
     if per_source > 0:
         count, _ = counters.count(f"audit:cap:{source}", window)

@@ -122,3 +122,18 @@ def client_ip(request):
     if request is None:
         return None
     return client_ip_from_meta(request.META)
+
+
+def client_key(request):
+    """The client for a counter (rate limits, caps): its address, an IPv6 address by its /64 (one
+    subscriber is given billions of addresses), an IPv4-mapped one as IPv4; "unknown" without one."""
+    address = client_ip(request) or ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -10,13 +10,14 @@ hands over a password login (sites/sso.py), so every other host joins it.
 from urllib.parse import urlunsplit
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
 from sites import audit, counters, sso
-from sites.client_ip import client_ip
+from sites.client_ip import client_key
 from sites.policy.login_flow import complete_login
 
 from . import backchannel
@@ -30,7 +31,7 @@ def too_many_starts(request):
     limit = settings.CMS_LOGIN_START_RATE
     if limit <= 0:
         return None
-    count, retry_after = counters.count(f"login-start:{client_ip(request) or 'unknown'}", 60)
+    count, retry_after = counters.count(f"login-start:{client_key(request)}", 60)
     if count <= limit:
         return None
     response = render(request, "sites_oidc/error.html", {"message": "登录请求过于频繁，请稍后再试。"}, status=429)
@@ -60,6 +61,11 @@ def sign_in(request, user, *, action, issuer, subject, sid, asserted, next_url, 
         second_factor_asserted=asserted,
         **detail,
     )
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        # Someone else is signed in in this browser: Django's login() would flush the session, and
+        # with it what is stored below (the provider's logout could then not find this session).
+        request.session.flush()
+        request.user = AnonymousUser()
     # Applied when this user's login completes (backchannel.link_provider_session), now or after the
     # second factor: a login abandoned at that step leaves nothing for the next person's session.
     request.session[backchannel.PROVIDER_LOGIN_KEY] = {

@@ -371,3 +371,35 @@ def test_login_starts_from_one_address_are_limited(cluster, cas, settings, monke
     assert answers == [302, 302, 302, 429, 429]
     assert _site_client().get("/admin/login/cas/", REMOTE_ADDR="203.0.113.250").status_code == 302
     assert _site_client().get("/admin/login/oidc/", REMOTE_ADDR=address).status_code == 404  # no provider here
+
+
+def test_a_cas_login_over_another_persons_session_is_linked_and_ends_at_the_server(cluster, cas):
+    browser = _browser_at_login()
+    editor = cluster.user("jtj", "editor")
+    signed = browser.post("/admin/login/", SITE, {"username": editor.username, "password": cluster.password})
+    _follow_to_end(browser, signed)
+    assert browser.signed_in(SITE)
+    answer, back = login_via_cas(browser, "zhouba")
+    _follow_to_end(browser, answer)
+    ticket = parse_qs(urlsplit(back).query)["ticket"][0]
+    person = Identity.objects.of(cas_client.issuer(), "zhouba").get().user
+    assert ProviderSession.objects.filter(issuer=cas_client.issuer(), sid=ticket, user=person).exists()
+    browser.client.cookies = browser.jar(SITE)
+    assert int(browser.client.session["_auth_user_id"]) == person.pk
+    logout = browser.post("/admin/logout/", SITE)
+    assert logout["Location"].startswith(f"{cas.url}/logout")
+
+
+def test_login_starts_from_one_ipv6_subscriber_share_one_limit(cluster, cas, settings, monkeypatch):
+    from types import SimpleNamespace
+
+    from sites import counters
+
+    minute = 1_670_000_000 + uuid.uuid4().int % 10**6 * 60
+    monkeypatch.setattr(counters, "time", SimpleNamespace(time=lambda: minute + 1.0))
+    settings.CMS_LOGIN_START_RATE = 3
+    network = f"2001:db8:{uuid.uuid4().int % 65536:x}:{uuid.uuid4().int % 65536:x}"
+    answers = [
+        _site_client().get("/admin/login/cas/", REMOTE_ADDR=f"{network}::{host + 1:x}").status_code for host in range(5)
+    ]
+    assert answers == [302, 302, 302, 429, 429]
