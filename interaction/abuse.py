@@ -19,7 +19,7 @@ from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from sites import counters
-from sites.client_ip import client_ip
+from sites.client_ip import client_key
 
 from . import codes, crypto
 
@@ -62,7 +62,7 @@ def _check(key, limit, window, message):
 
 
 def _address(request):
-    return client_ip(request) or "unknown"
+    return client_key(request)  # an IPv6 address by its /64
 
 
 def check_submission(request, phone=""):
