@@ -118,7 +118,7 @@ def rename_guessable(dry_run=False, progress=None):
 
 def rename_site(tenant, dry_run=False):
     """``rename_guessable`` in ``tenant``'s schema; then, if anything was renamed, its pages are
-    purged from the page cache and its static output (and catalogue thumbnails) written again."""
+    purged from the page cache and its static output written again."""
     with schema_context(tenant.schema_name):
         result = rename_guessable(dry_run=dry_run)
     if result.renamed and not dry_run:

@@ -54,7 +54,7 @@ LOGIN_STEPS = frozenset({"login", "oidc_login", "cas_login", "mfa_code_failed"})
 
 
 def _cap_verdict(request, actor_pk):
-    """ "write", "drop", or the cap whose notice this event becomes ("address" or "all")."""
+    """ "write", "drop", or the cap whose notice this event becomes ("address", "person" or "all")."""
     window = settings.CMS_AUDIT_ANONYMOUS_WINDOW
     per_source, total = settings.CMS_AUDIT_ANONYMOUS_PER_ADDRESS, settings.CMS_AUDIT_ANONYMOUS_PER_WINDOW
     source = f"user:{actor_pk}" if actor_pk else f"addr:{client_key(request)}"

@@ -9,8 +9,9 @@ user and carries attributes. The server spends a ticket once. What we add:
   obtained by somebody else for their own account cannot be pushed into another person's browser
   (login CSRF), and a replayed callback finds no state;
 * the answer is read with defusedxml (no DTDs, entities or external references) and size-capped;
-* the person is matched by the server's URL and the ``user`` it returns (``Identity``), as an
-  OpenID Connect login is matched by issuer and subject: roles stay ours.
+* the person is matched by ``cas:`` + the server's URL and the ``user`` it returns, NFKC and
+  lower-cased (``Identity``), as an OpenID Connect login is matched by issuer and subject: roles
+  stay ours.
 """
 
 import ipaddress
