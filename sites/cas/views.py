@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -33,9 +32,9 @@ def _service(request, state):
 
 
 def _failure(request, reason, *, status=400, message=None):
-    audit.record("cas_login_failed", request=request, target=client.issuer(), reason=reason[:200])
-    context = {"message": message or "统一身份认证登录未完成，请重新登录。"}
-    return render(request, "sites_oidc/error.html", context, status=status)
+    return signin.failure(
+        request, "cas_login_failed", issuer=client.issuer(), reason=reason, status=status, message=message
+    )
 
 
 def _live_pending(request):
@@ -84,7 +83,7 @@ def callback(request):
         user_name, attributes = client.validate(ticket, _service(request, state))
     except client.CasError as exc:
         if exc.unavailable:
-            return _failure(request, exc.reason, status=502, message="统一身份认证服务暂时无法访问，请稍后再试。")
+            return _failure(request, exc.reason, status=502, message=signin.UNAVAILABLE)
         return _failure(request, exc.reason)
     claims = client.claims(user_name, attributes)
     user, created = identities.user_for(client.issuer(), claims)

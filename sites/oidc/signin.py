@@ -25,6 +25,17 @@ from . import backchannel
 BACKEND = "sites.auth.SiteScopedBackend"
 
 
+UNFINISHED = "统一身份认证登录未完成，请重新登录。"
+UNAVAILABLE = "统一身份认证服务暂时无法访问，请稍后再试。"
+
+
+def failure(request, action, *, issuer, reason, status=400, message=None):
+    """The page a login through an identity service ends on when it cannot go on; the reason is
+    audited (``action``), never shown."""
+    audit.record(action, request=request, target=issuer, reason=str(reason)[:200])
+    return render(request, "sites_oidc/error.html", {"message": message or UNFINISHED}, status=status)
+
+
 def too_many_starts(request):
     """A response refusing this login start when its address started ``CMS_LOGIN_START_RATE`` this
     minute already (each start stores a state in a new session row), else None."""

@@ -29,9 +29,9 @@ NEXT_KEY = "cms_oidc_next"
 
 
 def _failure(request, reason, *, status=400, message=None):
-    audit.record("oidc_login_failed", request=request, target=settings.CMS_OIDC_ISSUER, reason=reason)
-    context = {"message": message or "统一身份认证登录未完成，请重新登录。"}
-    return render(request, "sites_oidc/error.html", context, status=status)
+    return signin.failure(
+        request, "oidc_login_failed", issuer=settings.CMS_OIDC_ISSUER, reason=reason, status=status, message=message
+    )
 
 
 @never_cache
@@ -45,7 +45,7 @@ def start(request):
     try:
         return client.authorize_redirect(request, request.build_absolute_uri(reverse("oidc_callback")))
     except client.OidcError as exc:
-        return _failure(request, exc.reason, status=502, message="统一身份认证服务暂时无法访问，请稍后再试。")
+        return _failure(request, exc.reason, status=502, message=signin.UNAVAILABLE)
 
 
 @never_cache
