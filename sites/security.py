@@ -40,10 +40,14 @@ def admin_policy(request):
     directives = {name: list(sources) for name, sources in settings.CMS_CSP_ADMIN.items()}
     form_action = directives.setdefault("form-action", ["'self'"])
     form_action.append(sso.origin(request, sso.sso_host()))  # the hub, as this browser reaches it
-    if settings.CMS_OIDC_ISSUER and settings.CMS_OIDC_LOGOUT:
-        # The logout form's answer redirects to the identity provider's logout (sites/oidc/).
-        parts = urlsplit(settings.CMS_OIDC_ISSUER)
-        form_action.append(f"{parts.scheme}://{parts.netloc}")
+    # The logout form's answer redirects to the identity service's logout (sites/oidc/, sites/cas/).
+    for service, logout in (
+        (settings.CMS_OIDC_ISSUER, settings.CMS_OIDC_LOGOUT),
+        (settings.CMS_CAS_SERVER_URL, settings.CMS_CAS_LOGOUT),
+    ):
+        if service and logout:
+            parts = urlsplit(service)
+            form_action.append(f"{parts.scheme}://{parts.netloc}")
     return render_policy(directives)
 
 

@@ -17,6 +17,8 @@ ACCOUNTS = {
     "zhaoliu": {"displayName": "赵六", "mail": "zl@cas.example.cn", "authnContextClass": "pwd"},
     "sunqi": {"displayName": "孙七", "mail": "sq@cas.example.cn", "authnContextClass": "mfa-gauth"},
     "zhouba": {"displayName": "周八", "mail": "zb@cas.example.cn", "authnContextClass": "pwd"},
+    # tests/browser/test_cas_login.py's own: its users are committed and outlive the test.
+    "wujiu": {"displayName": "吴九", "mail": "wj@cas.example.cn", "authnContextClass": "pwd"},
 }
 
 
@@ -68,7 +70,8 @@ class _Handler(BaseHTTPRequestHandler):
             service = html.escape(query.get("service", ""))
             form = (
                 f'<form method="post" action="/cas/login"><input type="hidden" name="service" value="{service}">'
-                '<input name="username"><input name="password" type="password"><button>登录</button></form>'
+                '<input id="username" name="username"><input id="password" name="password" type="password">'
+                '<button id="submit">登录</button></form>'
             )
             return self._answer(200, form)
         if parts.path == "/cas/p3/serviceValidate":
@@ -86,6 +89,8 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path == "/cas/logout":
             server.logouts.append(query)
             return self._answer(302, location=query.get("service") or "/cas/login")
+        if parts.path == "/favicon.ico":
+            return self._answer(204)
         return self._answer(404, "not found")
 
     def do_POST(self):  # noqa: N802 - http.server's name

@@ -403,3 +403,14 @@ def test_login_starts_from_one_ipv6_subscriber_share_one_limit(cluster, cas, set
         _site_client().get("/admin/login/cas/", REMOTE_ADDR=f"{network}::{host + 1:x}").status_code for host in range(5)
     ]
     assert answers == [302, 302, 302, 429, 429]
+
+
+def test_the_admins_policy_lets_the_logout_form_go_on_to_the_server(cluster, cas, settings):
+    """The logout form's answer redirects to the CAS server: the browser enforces form-action on it."""
+    login_page = _site_client().get("/admin/login/")
+    policy = login_page["Content-Security-Policy"]
+    form_action = next(part for part in policy.split("; ") if part.startswith("form-action")).split()[1:]
+    assert f"http://127.0.0.1:{cas.server_address[1]}" in form_action
+    settings.CMS_CAS_LOGOUT = False  # no hop to the server: not allowed either
+    policy = _site_client().get("/admin/login/")["Content-Security-Policy"]
+    assert f"127.0.0.1:{cas.server_address[1]}" not in policy
