@@ -43,11 +43,11 @@ ACTION_LABELS = {
     "oidc_backchannel_logout": "统一身份认证通知退出",
     "oidc_backchannel_logout_refused": "拒绝统一身份认证退出通知",
     # 统一身份认证 over CAS (sites/cas/)
-    "cas_login": "统一身份认证登录（CAS）",
-    "cas_login_failed": "统一身份认证登录失败（CAS）",
-    "cas_logout": "退出统一身份认证（CAS）",
-    "cas_single_logout": "统一身份认证通知退出（CAS）",
-    "cas_single_logout_refused": "拒绝统一身份认证退出通知（CAS）",
+    "cas_login": "统一身份认证登录（票据方式）",
+    "cas_login_failed": "统一身份认证登录失败（票据方式）",
+    "cas_logout": "退出统一身份认证（票据方式）",
+    "cas_single_logout": "统一身份认证通知退出（票据方式）",
+    "cas_single_logout_refused": "拒绝统一身份认证退出通知（票据方式）",
     "local_password_refused": "拒绝本地密码登录",
     # 等保三级 login rules (sites/policy/)
     "mfa_enrolled": "绑定双因素验证器",
